@@ -1,0 +1,6 @@
+"""`make bench`: every benchmark, each printing its figures as ratios to a baseline of the same run."""
+
+from . import bench_crypto
+
+if __name__ == "__main__":
+    bench_crypto.run()

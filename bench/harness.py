@@ -1,0 +1,34 @@
+"""Tiny timing harness: best-of-N of a timed loop, reported beside a baseline from the same run."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Figure:
+    name: str
+    seconds_per_op: float
+    baseline: str | None = None
+    ratio: float | None = None
+
+
+def per_op(fn: Callable[[], object], *, number: int, repeat: int = 5) -> float:
+    """Best of ``repeat`` runs of ``number`` calls, in seconds per call (least noisy estimate)."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, time.perf_counter() - start)
+    return best / number
+
+
+def print_table(title: str, figures: list[Figure]) -> None:
+    print(f"\n{title}")
+    print(f"{'measure':<52} {'per op':>12} {'ratio':>8}  baseline")
+    for f in figures:
+        ratio = f"{f.ratio:.2f}x" if f.ratio is not None else ""
+        print(f"{f.name:<52} {f.seconds_per_op * 1e6:>9.2f} µs {ratio:>8}  {f.baseline or ''}")

@@ -1,0 +1,116 @@
+"""Per-record data keys, stored only wrapped (AES-256-GCM) under a key-encryption key.
+
+Wrapped-key format, version 1 (all lengths in bytes):
+
+    version (1) | len(kek_id) (1) | kek_id (ASCII) | data key id (16) | nonce (12) | AES-GCM(48)
+
+The header and the owner (e.g. ``case:<uuid>``) are the associated data, so a wrapped key
+copied to another record does not unwrap, and the KEK id cannot be swapped unnoticed.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .errors import DecryptionError, KeyMaterialError
+from .keyring import KEY_BYTES, KeyRing
+
+WRAP_VERSION = 1
+NONCE_BYTES = 12
+KEY_ID_BYTES = 16
+_WRAP_AAD_PREFIX = b"sutura/data-key/v1\x00"
+_SEALED_AND_NONCE = NONCE_BYTES + KEY_BYTES + 16
+
+
+class DataKey:
+    """An unwrapped data key. Lives in memory only for as long as a request needs it.
+
+    A plain slotted class rather than a dataclass: one is built per record read, and the
+    dataclass machinery cost more than the unwrapping itself.
+    """
+
+    __slots__ = ("_cipher", "key_id", "secret")
+
+    def __init__(self, key_id: bytes, secret: bytes) -> None:
+        if len(key_id) != KEY_ID_BYTES or len(secret) != KEY_BYTES:
+            raise KeyMaterialError("a data key needs a 16-byte id and a 32-byte secret")
+        self.key_id = key_id
+        self.secret = secret
+        self._cipher: AESGCM | None = None
+
+    def __repr__(self) -> str:  # never print the secret, even in a traceback
+        return f"DataKey(key_id={self.key_id.hex()})"
+
+    @property
+    def cipher(self) -> AESGCM:
+        # Built once per key, on first use: building it costs more than encrypting a name.
+        if self._cipher is None:
+            self._cipher = AESGCM(self.secret)
+        return self._cipher
+
+    @classmethod
+    def generate(cls) -> DataKey:
+        return cls(key_id=uuid.uuid4().bytes, secret=AESGCM.generate_key(bit_length=256))
+
+
+def _owner_aad(owner: str, header: bytes) -> bytes:
+    if not owner:
+        raise ValueError("a wrapped data key must be bound to an owner")
+    return _WRAP_AAD_PREFIX + owner.encode("utf-8") + b"\x00" + header
+
+
+def wrap(data_key: DataKey, keyring: KeyRing, owner: str) -> bytes:
+    """Wrap ``data_key`` under the newest KEK, bound to ``owner``."""
+    prefix, cipher = keyring.newest_wrapping(WRAP_VERSION)
+    header = prefix + data_key.key_id
+    nonce = os.urandom(NONCE_BYTES)
+    return header + nonce + cipher.encrypt(nonce, data_key.secret, _owner_aad(owner, header))
+
+
+def _parse(blob: bytes) -> tuple[str, bytes, bytes, bytes, bytes]:
+    """Split a wrapped key into (kek_id, data key id, header, nonce, sealed)."""
+    if type(blob) is not bytes:  # noqa: E721 — the exact type, and fast: runs on every read
+        if not isinstance(blob, bytearray | memoryview):
+            raise DecryptionError("wrapped data key is not bytes")
+        blob = bytes(blob)
+    if len(blob) < 2 or blob[0] != WRAP_VERSION:
+        raise DecryptionError("wrapped data key has an unknown format version")
+    header_len = 2 + blob[1] + KEY_ID_BYTES
+    if len(blob) != header_len + _SEALED_AND_NONCE:
+        raise DecryptionError("wrapped data key is truncated or has trailing bytes")
+    try:
+        kek_id = blob[2 : header_len - KEY_ID_BYTES].decode("ascii")
+    except UnicodeDecodeError:
+        raise DecryptionError("wrapped data key names an unreadable KEK id") from None
+    nonce_end = header_len + NONCE_BYTES
+    return (
+        kek_id,
+        blob[header_len - KEY_ID_BYTES : header_len],
+        blob[:header_len],
+        blob[header_len:nonce_end],
+        blob[nonce_end:],
+    )
+
+
+def kek_id_of(blob: bytes) -> str:
+    """The id of the KEK a wrapped key is under (not authenticated until unwrapped)."""
+    return _parse(blob)[0]
+
+
+def unwrap(blob: bytes, keyring: KeyRing, owner: str) -> DataKey:
+    kek_id, key_id, header, nonce, sealed = _parse(blob)
+    cipher = keyring.kek_cipher(kek_id)  # raises UnknownKeyId, a DecryptionError
+    try:
+        secret = cipher.decrypt(nonce, sealed, _owner_aad(owner, header))
+    except InvalidTag:
+        raise DecryptionError("wrapped data key failed authentication") from None
+    return DataKey(key_id=key_id, secret=secret)
+
+
+def rewrap(blob: bytes, keyring: KeyRing, owner: str) -> bytes:
+    """The same data key (same id and secret) wrapped under the newest KEK."""
+    return wrap(unwrap(blob, keyring, owner), keyring, owner)
