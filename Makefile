@@ -1,0 +1,62 @@
+# Sutura — `make run` serves the demo on http://127.0.0.1:5000; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+FLASK  := $(BIN)/flask --app wsgi
+DEV    := SUTURA_ENV=development
+
+.PHONY: install run test test-sqlite test-postgres bench translations compile-translations lint browser clean
+
+install: $(STAMP) compile-translations
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+compile-translations: $(STAMP)
+	@$(BIN)/pybabel compile -q -d translations
+
+run: install
+	@mkdir -p instance
+	@$(DEV) $(FLASK) keys generate --if-missing
+	@$(DEV) $(FLASK) db upgrade
+	@$(DEV) $(FLASK) demo load
+	@echo "Sutura: http://127.0.0.1:5000 (Ctrl-C to stop)"
+	@$(DEV) $(FLASK) run --host 127.0.0.1 --port 5000
+
+# Browser tests need Debian's Chromium; install it when missing and apt is there.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || { echo "could not install chromium"; exit 1; }; \
+	  else echo "chromium is missing and apt-get is not available"; exit 1; fi; }
+
+test: install browser test-sqlite test-postgres
+
+test-sqlite:
+	@echo "== tests on SQLite"
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
+
+test-postgres:
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== tests on $$TEST_DATABASE_URL"; \
+	  $(BIN)/python -m pytest; \
+	else echo "== TEST_DATABASE_URL unset: PostgreSQL run skipped"; fi
+
+bench: install
+	$(BIN)/python -m bench
+
+translations: $(STAMP)
+	$(BIN)/python translations/sync.py
+	$(MAKE) compile-translations
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance .hypothesis

@@ -1,0 +1,91 @@
+"""The Flask application factory: it wires settings, extensions and blueprints, nothing more."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import click
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import ROOT, BaseConfig, ConfigurationError, config_from_env
+from crypto import KeyMaterialError, KeyRing
+
+from . import errors, security
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .i18n import select_locale
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        # secure_delete: shredded keys and deleted rows are overwritten in the file, so a
+        # stolen laptop's database does not keep them in free pages.
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+event.listen(Engine, "connect", _sqlite_pragmas)
+
+
+def _load_keyring(app: Flask) -> None:
+    given = app.config.get("SUTURA_KEYRING")
+    if isinstance(given, KeyRing):
+        app.extensions["sutura.keyring"] = given
+        return
+    key_file = app.config.get("SUTURA_KEY_FILE")
+    try:
+        app.extensions["sutura.keyring"] = KeyRing.from_file(key_file) if key_file else KeyRing.from_env()
+    except KeyMaterialError as exc:
+        message = f"Sutura cannot start without its keys: {exc}"
+        if click.get_current_context(silent=True) is None:
+            raise ConfigurationError(message) from None
+        # Under the CLI the app must load so that `keys generate` can create the key file;
+        # anything that needs a key then fails with this message.
+        app.extensions["sutura.keyring_error"] = message
+
+
+def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    config = config or config_from_env()
+    config.validate()
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config)
+    app.config.update(overrides or {})
+    if not app.config.get("SECRET_KEY"):
+        raise ConfigurationError("SECRET_KEY is not set")
+    _load_keyring(app)
+
+    proxies = int(app.config.get("SUTURA_TRUSTED_PROXIES", 0) or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+
+    logging.getLogger("sutura").setLevel(logging.INFO)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from . import auth, cli, templating
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from .auth.views import bp as auth_bp
+    from .main import bp as main_bp
+
+    auth.register(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+    cli.register(app)
+    return app

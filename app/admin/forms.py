@@ -1,0 +1,66 @@
+"""Admin forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from models import ROLES
+
+ROLE_LABELS = {
+    "caseworker": _l("Caseworker"),
+    "supervisor": _l("Supervisor"),
+    "provider": _l("Service provider"),
+    "cluster_lead": _l("Sub-cluster lead"),
+    "admin": _l("Administrator"),
+}
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(r, str(ROLE_LABELS[r])) for r in ROLES]
+
+
+def select_choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class UserCreateForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(_l("Enter a username.")), Length(max=64)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    agency = SelectField(_l("Agency"), validators=[Optional()])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(_l("Enter an initial password."))],
+                             render_kw={"autocomplete": "new-password"})
+    language = SelectField(_l("Language"), choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")])
+
+
+class UserEditForm(FlaskForm):
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    agency = SelectField(_l("Agency"), validators=[Optional()])
+    active = BooleanField(_l("Account active"))
+
+
+class UserActionForm(FlaskForm):
+    """A bare form: a CSRF token for the one-button actions (unlock, reset 2FA, sign out)."""
+
+
+class AgencyForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a code.")), Length(max=32)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
+    isp_signed = BooleanField(_l("Signed the GBVIMS Information Sharing Protocol"))
+    active = BooleanField(_l("Active"), default=True)
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=64)])
+    actor = StringField(_l("User"), validators=[Optional(), Length(max=64)])
+    outcome = SelectField(_l("Outcome"), choices=[SelectChoice("", _l("Any")), SelectChoice("success", _l("Success")),
+                                                  SelectChoice("failure", _l("Failure")),
+                                                  SelectChoice("denied", _l("Denied"))],
+                          validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])

@@ -1,0 +1,245 @@
+"""Admin pages: users, agencies, audit log. No page here shows case content (separation of
+duties, DESIGN.md §1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from models import Agency, AuditEvent, User, db
+from models.keys import keyring
+
+from .. import audit
+from ..errors import NotFound, ValidationFailed
+from ..pagination import paginate
+from ..policy import require, requires
+from . import service
+from .forms import (
+    AgencyForm,
+    AuditFilterForm,
+    UserActionForm,
+    UserCreateForm,
+    UserEditForm,
+    role_choices,
+    select_choices,
+)
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _agency_choices() -> list[SelectChoice]:
+    agencies = db.session.scalars(select(Agency).order_by(Agency.code)).all()
+    return select_choices([("", "—")] + [(a.code, f"{a.code} — {a.name}") for a in agencies])
+
+
+def _apply_field_errors(form: object, exc: ValidationFailed) -> None:
+    for name, messages in (exc.fields or {}).items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(messages)
+
+
+@bp.route("/users")
+@requires("users.manage")
+def users() -> str:
+    stmt = select(User).order_by(User.username)
+    role = request.args.get("role", "")
+    if role:
+        stmt = stmt.where(User.role == role)
+    q = request.args.get("q", "").strip().casefold()
+    if q:
+        stmt = stmt.where(func.lower(User.username).contains(q, autoescape=True))
+    page = paginate(stmt, per_page=50)
+    return render_template("admin/users.html", page=page, roles=role_choices(), role=role, q=q)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires("users.manage")
+def user_new() -> Response | tuple[str, int] | str:
+    form = UserCreateForm()
+    form.role.choices = select_choices(role_choices())
+    form.agency.choices = _agency_choices()
+    if form.validate_on_submit():
+        try:
+            user = service.create_user(form.username.data or "", form.role.data or "", form.agency.data or None,
+                                       form.password.data or "", language=form.language.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _apply_field_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("User %(name)s created.", name=user.username), "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/user_new.html", form=form), status
+
+
+def _user_or_404(user_id: str) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+@bp.route("/users/<user_id>", methods=["GET", "POST"])
+@requires("users.manage")
+def user_edit(user_id: str) -> Response | tuple[str, int] | str:
+    user = _user_or_404(user_id)
+    if request.method == "POST":
+        require("users.manage", user)  # not one's own role or activity
+    form = UserEditForm(obj=user if request.method == "GET" else None,
+                        agency=user.agency.code if user.agency and request.method == "GET" else None)
+    form.role.choices = select_choices(role_choices())
+    form.agency.choices = _agency_choices()
+    if form.validate_on_submit():
+        agency = service.agency_by_code(form.agency.data) if form.agency.data else None
+        errors: dict[str, list[str]] = {}
+        service.validate_role_and_agency(form.role.data or "", agency, errors)
+        if errors:
+            _apply_field_errors(form, ValidationFailed(fields=errors))
+        else:
+            changes = {k: v for k, v in (("role", form.role.data), ("agency", agency.code if agency else None),
+                                         ("active", form.active.data)) if v != _current(user, k)}
+            user.role, user.agency, user.active = form.role.data or user.role, agency, bool(form.active.data)
+            if "role" in changes or "active" in changes:
+                user.end_all_sessions()  # a demoted or deactivated user keeps no open session
+            audit.record("user.updated", target_type="user", target_id=user.id, details={"changed": sorted(changes)})
+            db.session.commit()
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/user_edit.html", form=form, user=user, action_form=UserActionForm(),
+                           is_self=user.id == current_user.id), status
+
+
+def _current(user: User, key: str) -> object:
+    if key == "agency":
+        return user.agency.code if user.agency else None
+    return getattr(user, key)
+
+
+USER_ACTIONS = {
+    "unlock": "user.unlocked",
+    "reset-2fa": "user.2fa_reset",
+    "sign-out": "user.signed_out",
+}
+
+
+@bp.route("/users/<user_id>/<any(unlock, 'reset-2fa', 'sign-out'):action>", methods=["POST"])
+@requires("users.manage")
+def user_action(user_id: str, action: str) -> Response:
+    user = _user_or_404(user_id)
+    require("users.manage", user)
+    if not UserActionForm().validate_on_submit():
+        raise ValidationFailed()
+    if action == "unlock":
+        user.failed_logins, user.locked_until = 0, None
+        flash(_("Account unlocked."), "success")
+    elif action == "reset-2fa":
+        user.totp_enabled, user.totp_seed, user.last_totp_step = False, None, 0
+        user.end_all_sessions()
+        flash(_("Second factor reset: the user sets it up again at next sign-in."), "success")
+    else:
+        user.end_all_sessions()
+        flash(_("Every session of this user was closed."), "success")
+    audit.record(USER_ACTIONS[action], target_type="user", target_id=user.id)
+    db.session.commit()
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/agencies")
+@requires("agencies.manage")
+def agencies() -> str:
+    rows = db.session.execute(
+        select(Agency, func.count(User.id)).outerjoin(User, User.agency_id == Agency.id)
+        .group_by(Agency.id).order_by(Agency.code)
+    ).all()
+    return render_template("admin/agencies.html", rows=rows)
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"])
+@requires("agencies.manage")
+def agency_new() -> Response | tuple[str, int] | str:
+    form = AgencyForm()
+    if form.validate_on_submit():
+        try:
+            agency = service.create_agency(form.code.data or "", form.name.data or "", bool(form.isp_signed.data))
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _apply_field_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Agency %(code)s created.", code=agency.code), "success")
+            return redirect(url_for("admin.agencies"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/agency_form.html", form=form, agency=None), status
+
+
+@bp.route("/agencies/<int:agency_id>", methods=["GET", "POST"])
+@requires("agencies.manage")
+def agency_edit(agency_id: int) -> Response | tuple[str, int] | str:
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound()
+    form = AgencyForm(obj=agency)
+    form.code.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        if not (form.name.data or "").strip():
+            form.name.errors = [_("Enter the name.")]
+        else:
+            changed = sorted(k for k, v in (("name", form.name.data.strip()), ("isp_signed", form.isp_signed.data),
+                                            ("active", form.active.data)) if v != getattr(agency, k))
+            agency.name = form.name.data.strip()
+            agency.isp_signed, agency.active = bool(form.isp_signed.data), bool(form.active.data)
+            audit.record("agency.updated", target_type="agency", target_id=agency.id, details={"changed": changed})
+            db.session.commit()
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("admin.agencies"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/agency_form.html", form=form, agency=agency), status
+
+
+@bp.route("/audit")
+@requires("audit.read")
+def audit_log() -> str | tuple[str, int]:
+    form = AuditFilterForm(request.args)
+    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    if form.validate():
+        if form.action.data:
+            stmt = stmt.where(AuditEvent.action.startswith(form.action.data.strip(), autoescape=True))
+        if form.actor.data:
+            stmt = stmt.where(func.lower(AuditEvent.actor_name) == form.actor.data.strip().casefold())
+        if form.outcome.data:
+            stmt = stmt.where(AuditEvent.outcome == form.outcome.data)
+        if form.since.data:
+            stmt = stmt.where(AuditEvent.at >= dt.datetime.combine(form.since.data, dt.time(), dt.UTC))
+        if form.until.data:
+            end = dt.datetime.combine(form.until.data + dt.timedelta(days=1), dt.time(), dt.UTC)
+            stmt = stmt.where(AuditEvent.at < end)
+        status = 200
+    else:
+        status = 422
+    page = paginate(stmt, per_page=50)
+    return render_template("admin/audit.html", form=form, page=page, action_form=UserActionForm()), status
+
+
+@bp.route("/audit/verify", methods=["POST"])
+@requires("audit.verify")
+def audit_verify() -> Response:
+    if not UserActionForm().validate_on_submit():
+        raise ValidationFailed()
+    result = audit.verify(db.session, keyring().audit_key)
+    if result.ok:
+        flash(_("The audit chain is intact: %(n)d entries checked.", n=result.checked), "success")
+    else:
+        flash(_("The audit chain is broken at entry %(seq)d.", seq=result.broken_seq or 0), "error")
+    audit.record("audit.verified", outcome="success" if result.ok else "failure",
+                 details={"checked": result.checked, "broken_seq": result.broken_seq})
+    db.session.commit()
+    return redirect(url_for("admin.audit_log"))

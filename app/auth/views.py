@@ -1,0 +1,189 @@
+"""Sign in (password, then code), sign out, account: password, second factor, language."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from models import User, db, utcnow
+
+from .. import audit, passwords, totp
+from ..extensions import limiter
+from ..policy import requires
+from . import load_session_user, service
+from .forms import ChangePasswordForm, CodeForm, LanguageForm, LoginForm
+from .service import Outcome
+
+bp = Blueprint("auth", __name__)
+PENDING_SECONDS = 300  # time allowed between the password and the code
+
+
+def _login_limit() -> str:
+    return str(current_app.config["SUTURA_LOGIN_RATE_LIMIT"])
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect would make a convincing phishing link."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("main.home")
+
+
+def _start_session(user: User, next_url: str | None, method: str) -> Response:
+    language = session.get("lang")
+    session.clear()  # a fresh session at sign-in: a planted session id is worth nothing
+    login_user(user)
+    session["seen"] = time.time()
+    if language and not user.language:
+        session["lang"] = language
+    if current_app.config["SUTURA_REQUIRE_2FA"] and not user.totp_enabled:
+        session["enrol_required"] = True
+    service.record_success(user, method=method)
+    db.session.commit()
+    if session.get("enrol_required"):
+        flash(_("Set up your second factor to continue."), "info")
+        return redirect(url_for("auth.enrol_2fa"))
+    return redirect(safe_next(next_url))
+
+
+def _refusal(form: LoginForm | CodeForm, outcome: Outcome, template: str) -> tuple[str, int]:
+    if outcome is Outcome.LOCKED:
+        message, status = _("Too many failed attempts: this account is locked for 15 minutes."), 429
+    elif outcome is Outcome.BAD_CODE:
+        message, status = _("This code is not valid or was already used. Wait for the next code."), 401
+    else:
+        message, status = _("Wrong username or password."), 401
+    return render_template(template, form=form, error=message), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Response | str | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 400 if request.method == "POST" else 200
+    attempt = service.check_password(form.username.data or "", form.password.data or "")
+    if attempt.outcome is Outcome.NEED_CODE and attempt.user is not None:
+        db.session.commit()  # keeps a rehashed password
+        session.clear()
+        session["pending"] = {"user": attempt.user.get_id(), "at": time.time(), "next": form.next.data or ""}
+        return redirect(url_for("auth.login_code"))
+    if attempt.outcome is Outcome.OK and attempt.user is not None:
+        return _start_session(attempt.user, form.next.data, "password")
+    return _refusal(form, attempt.outcome, "auth/login.html")
+
+
+def _pending_user() -> User | None:
+    pending = session.get("pending")
+    if not isinstance(pending, dict) or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        return None
+    return load_session_user(str(pending.get("user", "")))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login_code() -> Response | str | tuple[str, int]:
+    user = _pending_user()
+    if user is None:
+        session.pop("pending", None)
+        flash(_("Sign in again: the time for the code ran out."), "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return render_template("auth/code.html", form=form), 400 if request.method == "POST" else 200
+    attempt = service.check_code(user, form.code.data or "")
+    if attempt.outcome is Outcome.OK:
+        return _start_session(user, session.get("pending", {}).get("next"), "password+totp")
+    if attempt.outcome is Outcome.LOCKED:
+        session.pop("pending", None)
+    return _refusal(form, attempt.outcome, "auth/code.html")
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    audit.record("auth.logout", target_type="user", target_id=current_user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def set_language() -> Response:
+    form = LanguageForm()
+    if form.validate_on_submit():
+        lang = form.lang.data
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.language = lang
+            db.session.commit()
+    return redirect(safe_next(form.next.data))
+
+
+@bp.route("/account")
+@requires("account.manage")
+def account() -> str:
+    return render_template("auth/account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires("account.manage")
+def change_password() -> Response | str | tuple[str, int]:
+    form = ChangePasswordForm()
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    if form.validate_on_submit():
+        if not passwords.verify_password(user.password_hash, form.current.data or ""):
+            form.current.errors = [_("The current password is wrong.")]
+        elif problems := passwords.password_problems(form.new.data or "", user.username):
+            form.new.errors = problems
+        else:
+            user.password_hash = passwords.hash_password(form.new.data or "")
+            user.password_changed_at = utcnow()
+            user.end_all_sessions()  # every other session and API token dies now
+            audit.record("account.password_changed", target_type="user", target_id=user.id)
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            session["seen"] = time.time()
+            flash(_("Your password was changed. Other sessions were signed out."), "success")
+            return redirect(url_for("auth.account"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/account/2fa", methods=["GET", "POST"])
+@login_required
+def enrol_2fa() -> Response | str | tuple[str, int]:
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    if user.totp_enabled:
+        return render_template("auth/enrol.html", enabled=True)
+    if not user.totp_seed:
+        user.ensure_data_key()
+        user.totp_seed = totp.new_seed()
+        db.session.commit()
+    seed = user.totp_seed or ""
+    form = CodeForm()
+    if form.validate_on_submit():
+        if totp.verify_and_consume(user, form.code.data or ""):
+            user.totp_enabled = True
+            audit.record("account.2fa_enrolled", target_type="user", target_id=user.id)
+            db.session.commit()
+            session.pop("enrol_required", None)
+            flash(_("Second factor set up. You will be asked for a code at each sign-in."), "success")
+            return redirect(url_for("main.home"))
+        form.code.errors = [_("This code does not match. Check the time on your phone and try the next code.")]
+    uri = totp.provisioning_uri(user, seed)
+    grouped = " ".join(seed[i : i + 4] for i in range(0, len(seed), 4))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/enrol.html", enabled=False, form=form, qr=totp.qr_svg(uri), seed=grouped), status

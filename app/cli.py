@@ -1,0 +1,161 @@
+"""Flask CLI commands of API.md: users, agencies, keys, audit, demo."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
+
+from crypto import KeyMaterialError, KeyRing, rotate
+from crypto.sqla import SqlWrappedKeyStore
+from models import DataKeyRecord, db
+from models.keys import keyring
+
+from . import audit
+from .admin import service
+from .errors import ValidationFailed
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+agencies_cli = AppGroup("agencies", help="Manage agencies.")
+keys_cli = AppGroup("keys", help="Key-encryption keys: generate, rotate.")
+audit_cli = AppGroup("audit", help="The audit log.")
+demo_cli = AppGroup("demo", help="Synthetic demo data.")
+
+
+def _fail(exc: ValidationFailed) -> None:
+    db.session.rollback()
+    for field, messages in (exc.fields or {}).items():
+        for message in messages:
+            click.echo(f"error: {field}: {message}", err=True)
+    if not exc.fields:
+        click.echo(f"error: {exc.message}", err=True)
+    sys.exit(2)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    return sys.stdin.readline().rstrip("\n")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, help="caseworker, supervisor, provider, cluster_lead or admin")
+@click.option("--agency", "agency_code", default=None, help="agency code (required for agency roles)")
+@click.option("--provider", "provider_code", default=None, help="directory entry the provider user answers for")
+@click.option("--language", default="fr", type=click.Choice(["fr", "en"]))
+def users_create(username: str, role: str, agency_code: str | None, provider_code: str | None,
+                 language: str) -> None:
+    """Create a user; the password is read from stdin when it is not a terminal."""
+    if provider_code:
+        click.echo("error: --provider: the service directory does not exist yet in this version", err=True)
+        sys.exit(2)
+    try:
+        user = service.create_user(username, role, agency_code, _read_password(), language=language)
+    except ValidationFailed as exc:
+        _fail(exc)
+        return
+    db.session.commit()
+    click.echo(f"created user {user.username} ({user.role})")
+
+
+@agencies_cli.command("create")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--isp-signed", is_flag=True, help="the agency signed the GBVIMS Information Sharing Protocol")
+def agencies_create(code: str, name: str, isp_signed: bool) -> None:
+    """Create an agency (organisation)."""
+    try:
+        agency = service.create_agency(code, name, isp_signed)
+    except ValidationFailed as exc:
+        _fail(exc)
+        return
+    db.session.commit()
+    click.echo(f"created agency {agency.code}{' (ISP signed)' if isp_signed else ''}")
+
+
+def _key_file() -> Path:
+    path = current_app.config.get("SUTURA_KEY_FILE")
+    if not path:
+        raise click.ClickException("SUTURA_KEY_FILE is not set: key generation writes to a key file")
+    return Path(path)
+
+
+@keys_cli.command("generate")
+@click.option("--if-missing", is_flag=True, help="do nothing when the key file exists (used by make run)")
+def keys_generate(if_missing: bool) -> None:
+    """Create the key file, or add a new key-encryption key to it (then run `keys rotate`)."""
+    path = _key_file()
+    if path.exists():
+        if if_missing:
+            return
+        try:
+            ring = KeyRing.from_file(path).with_new_kek()
+        except KeyMaterialError as exc:
+            raise click.ClickException(str(exc)) from None
+        ring.write(path)
+        click.echo(f"added key-encryption key {ring.newest_id} to {path}; now run: flask --app wsgi keys rotate")
+    else:
+        ring = KeyRing.generate()
+        ring.write(path)
+        click.echo(f"created key file {path} (mode 0600) with key-encryption key {ring.newest_id}")
+        click.echo("keep a copy offline: without it the encrypted data cannot be read")
+    current_app.extensions["sutura.keyring"] = ring
+    try:
+        audit.record("keys.generated", actor_name="cli", details={"kek_id": ring.newest_id})
+        db.session.commit()
+    except SQLAlchemyError:  # a fresh install has no tables yet: the key file is what matters
+        db.session.rollback()
+
+
+@keys_cli.command("rotate")
+@click.option("--batch-size", default=500, show_default=True)
+def keys_rotate(batch_size: int) -> None:
+    """Re-wrap every data key under the newest key-encryption key (resumable)."""
+    ring = keyring()
+
+    def progress(p: object) -> None:
+        click.echo(f"re-wrapped {p.rewrapped}, remaining {p.remaining}")  # type: ignore[attr-defined]
+
+    result = rotate(SqlWrappedKeyStore(db.session, DataKeyRecord), ring, batch_size=batch_size, on_progress=progress)
+    audit.record("keys.rotated", actor_name="cli",
+                 details={"kek_id": ring.newest_id, "rewrapped": result.rewrapped, "remaining": result.remaining})
+    db.session.commit()
+    click.echo(f"done: {result.rewrapped} data keys re-wrapped under {ring.newest_id}; remaining {result.remaining}")
+    if result.remaining == 0 and len(ring.kek_ids) > 1:
+        click.echo(f"older keys ({', '.join(ring.kek_ids[:-1])}) wrap nothing now and can be removed from the key file")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exit 1 naming the first broken entry."""
+    result = audit.verify(db.session, keyring().audit_key)
+    if result.ok:
+        click.echo(f"audit chain intact: {result.checked} entries")
+        return
+    click.echo(f"audit chain BROKEN at entry {result.broken_seq}: {result.reason}", err=True)
+    sys.exit(1)
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load the synthetic demo data set (once; refused under production settings)."""
+    from .demo import DEMO_PASSWORDS, load
+
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise click.ClickException("demo data is refused under production settings (SUTURA_ENV=production)")
+    created = load()
+    if created:
+        click.echo("demo data loaded")
+    click.echo("demo accounts (demo only, refused under production settings):")
+    for username, (role, password) in DEMO_PASSWORDS.items():
+        click.echo(f"  {username:<14} {role:<13} {password}")
+
+
+def register(app: Flask) -> None:
+    for group in (users_cli, agencies_cli, keys_cli, audit_cli, demo_cli):
+        app.cli.add_command(group)

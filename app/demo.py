@@ -1,0 +1,52 @@
+"""The synthetic demo data set: Mali locations, agencies, one user of each role.
+
+Every person and organisation here is invented. Demo users carry ``is_demo``: their published
+passwords are refused under production settings even if the data were loaded there.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import Agency, User, db
+from models.location import load_locations
+
+from . import audit, passwords
+
+AGENCIES = (
+    # code, name, signed the GBVIMS Information Sharing Protocol?
+    ("ESPOIR", "ONG Espoir Gao", True),
+    ("DJIGUIYA", "Association Djiguiya Mopti", True),
+    ("SAHELSANTE", "Clinique Sahel Santé (n'a pas signé le protocole)", False),
+    ("SCVBG", "Sous-cluster VBG Mali", True),
+    ("SUTURA", "Administration Sutura", False),
+)
+
+# username: (role, password, agency code) — printed by `make run`; demo only.
+DEMO_USERS = {
+    "awa.traore": ("caseworker", "demo-Awa-caseworker-2026", "ESPOIR"),
+    "fatou.diallo": ("supervisor", "demo-Fatou-supervisor-2026", "ESPOIR"),
+    "moussa.keita": ("provider", "demo-Moussa-provider-2026", "SAHELSANTE"),
+    "mariam.sidibe": ("cluster_lead", "demo-Mariam-clusterlead-2026", "SCVBG"),
+    "admin": ("admin", "demo-Admin-sutura-2026", "SUTURA"),
+}
+DEMO_PASSWORDS = {name: (role, password) for name, (role, password, _agency) in DEMO_USERS.items()}
+
+
+def load() -> bool:
+    """Load once: returns False (and changes nothing but locations) when already loaded."""
+    load_locations(db.session)
+    if db.session.scalar(select(Agency).where(Agency.code == AGENCIES[0][0])) is not None:
+        db.session.commit()
+        return False
+    agencies = {}
+    for code, name, isp in AGENCIES:
+        agencies[code] = Agency(code=code, name=name, isp_signed=isp)
+        db.session.add(agencies[code])
+    for username, (role, password, agency_code) in DEMO_USERS.items():
+        db.session.add(User(username=username, role=role, agency=agencies[agency_code],
+                            password_hash=passwords.hash_password(password), is_demo=True, language="fr"))
+    db.session.flush()
+    audit.record("demo.loaded", actor_name="cli", details={"agencies": len(AGENCIES), "users": len(DEMO_USERS)})
+    db.session.commit()
+    return True

@@ -1,0 +1,80 @@
+"""Request guards and response headers: sign-in required by default, idle timeout, headers.
+
+The security headers live in the app, not only in a web-server config, so every deployment
+(a laptop in a field office included) sends them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from .errors import Unauthorized
+from .policy import PUBLIC_ENDPOINTS
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# Until a user required to use a second factor has enrolled, only these are open to them.
+ENROLMENT_ENDPOINTS = frozenset({"auth.enrol_2fa", "auth.logout", "auth.set_language", "static"})
+
+
+def _is_public() -> bool:
+    return request.endpoint in PUBLIC_ENDPOINTS
+
+
+def _idle_expired() -> bool:
+    seen = session.get("seen")
+    limit: dt.timedelta = current_app.config["SESSION_IDLE_TIMEOUT"]
+    return seen is not None and time.time() - float(seen) > limit.total_seconds()
+
+
+def require_sign_in() -> BaseResponse | None:
+    """Runs before every request: deny by default."""
+    if request.blueprint == "api":
+        if _is_public() or current_user.is_authenticated or request.endpoint is None:
+            return None
+        raise Unauthorized()
+    if current_user.is_authenticated and _idle_expired():
+        logout_user()
+        session.clear()
+        flash(_l("You were signed out after 30 minutes without activity."), "info")
+        return redirect(url_for("auth.login"))
+    if current_user.is_authenticated:
+        session["seen"] = time.time()
+        if session.get("enrol_required") and request.endpoint not in ENROLMENT_ENDPOINTS:
+            return redirect(url_for("auth.enrol_2fa"))
+        return None
+    if _is_public() or request.endpoint is None:  # None: no route matched, the 404 page follows
+        return None
+    wanted = request.full_path.rstrip("?") if request.method == "GET" and request.path != "/" else None
+    return redirect(url_for("auth.login", next=wanted))
+
+
+def set_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+    if current_app.config.get("HSTS"):
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if request.endpoint != "static":
+        # Nothing dynamic is cached: a shared phone's browser history must not keep a case.
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    return response
+
+
+def register(app: Flask) -> None:
+    app.before_request(require_sign_in)
+    app.after_request(set_headers)

@@ -1,0 +1,152 @@
+"""Settings for development, test and production.
+
+Everything secret comes from the environment or the key file, never from this file. The
+production settings refuse to boot without a real SECRET_KEY and key material: a server that
+silently started with a default key would encrypt survivors' data under a key everyone has.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+SUPPORTED_LANGUAGES = ("fr", "en")
+
+
+class ConfigurationError(RuntimeError):
+    """The service cannot start safely with these settings (the message says what to set)."""
+
+
+def database_url(value: str) -> str:
+    """psycopg 3 is the PostgreSQL driver we ship: accept the plain postgresql:// form too."""
+    for prefix in ("postgresql://", "postgres://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix):]
+    return value
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class BaseConfig:
+    NAME = "base"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'sutura.db'}"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # Key material: SUTURA_KEY_FILE or SUTURA_KEKS/SUTURA_INDEX_KEY/SUTURA_AUDIT_KEY.
+    SUTURA_KEY_FILE: str | None = os.environ.get("SUTURA_KEY_FILE")
+    SUTURA_REQUIRE_2FA = _flag("SUTURA_REQUIRE_2FA", True)
+
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    LANGUAGES = SUPPORTED_LANGUAGES
+
+    SESSION_COOKIE_NAME = "sutura_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Strict"
+    SESSION_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    WTF_CSRF_TIME_LIMIT = None  # bound to the session instead, which idles out after 30 min
+
+    MAX_CONTENT_LENGTH = 1 * 1024 * 1024  # no form or JSON payload needs more
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT = timedelta(minutes=15)
+    API_TOKEN_LIFETIME = timedelta(hours=8)
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SUTURA_LOGIN_RATE_LIMIT = "20 per minute"
+
+    # argon2id parameters (RFC 9106 second recommended option: 64 MiB, 3 passes).
+    PASSWORD_TIME_COST = 3
+    PASSWORD_MEMORY_COST = 64 * 1024
+    PASSWORD_PARALLELISM = 4
+
+    HSTS = False
+    DEMO_DATA_ALLOWED = True
+
+    @classmethod
+    def validate(cls) -> None:
+        """Raise ConfigurationError if the settings are unsafe to run with."""
+
+
+def _development_secret() -> str:
+    """A random secret kept in instance/ for `make run`; never used by production settings."""
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+class DevelopmentConfig(BaseConfig):
+    NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+
+    @classmethod
+    def validate(cls) -> None:
+        if not cls.SECRET_KEY:
+            cls.SECRET_KEY = _development_secret()
+    SUTURA_KEY_FILE = os.environ.get("SUTURA_KEY_FILE", str(INSTANCE / "keys.json"))
+    SESSION_COOKIE_SECURE = False  # served on http://127.0.0.1 by make run
+    SUTURA_REQUIRE_2FA = _flag("SUTURA_REQUIRE_2FA", False)
+
+
+class TestConfig(BaseConfig):
+    NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-only-secret-key-not-for-any-real-use"  # noqa: S105 — tests only
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    SESSION_COOKIE_SECURE = False
+    SUTURA_REQUIRE_2FA = False
+    # A fast hash in tests only: argon2id still, with minimum cost.
+    PASSWORD_TIME_COST = 1
+    PASSWORD_MEMORY_COST = 8
+    PASSWORD_PARALLELISM = 1
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(BaseConfig):
+    NAME = "production"
+    HSTS = True
+    DEMO_DATA_ALLOWED = False
+
+    @classmethod
+    def validate(cls) -> None:
+        missing = []
+        if not cls.SECRET_KEY or len(cls.SECRET_KEY) < 32:
+            missing.append("SECRET_KEY (at least 32 random characters, e.g. `python -c 'import secrets; "
+                           "print(secrets.token_urlsafe(48))'`)")
+        if not (os.environ.get("SUTURA_KEY_FILE") or os.environ.get("SUTURA_KEKS")):
+            missing.append("key material: SUTURA_KEY_FILE (made by `flask --app wsgi keys generate`) or "
+                           "SUTURA_KEKS + SUTURA_INDEX_KEY + SUTURA_AUDIT_KEY")
+        if not os.environ.get("DATABASE_URL"):
+            missing.append("DATABASE_URL (e.g. postgresql+psycopg://sutura@db/sutura)")
+        if missing:
+            raise ConfigurationError("Sutura refuses to start in production; set: " + "; ".join(missing))
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    c.NAME: c for c in (DevelopmentConfig, TestConfig, ProductionConfig)
+}
+
+
+def config_from_env() -> type[BaseConfig]:
+    """``SUTURA_ENV`` names the settings; production unless said otherwise (fail safe)."""
+    name = os.environ.get("SUTURA_ENV", "production")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigurationError(f"SUTURA_ENV must be one of {', '.join(CONFIGS)}; got {name!r}") from None

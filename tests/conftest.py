@@ -1,0 +1,160 @@
+"""Shared fixtures: one app per test session on a real database, cleaned between tests;
+factories for agencies and users; a signed-in client helper that goes through the real
+login form (CSRF on)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import delete
+
+from app import create_app
+from app.extensions import limiter
+from config import TestConfig
+from crypto import KeyRing
+from models import Agency, AuditHead, Base, User, db
+from models.location import load_locations
+
+from .databases import isolated_database
+
+PASSWORD = "correct horse battery staple"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def make_app(url: str, keyring: KeyRing | None = None, **overrides: Any) -> Flask:
+    return create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url, "SUTURA_KEYRING": keyring or KeyRing.generate(),
+                                   **overrides})
+
+
+def create_schema(app: Flask) -> None:
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+        if db.session.get(AuditHead, 1) is None:
+            db.session.add(AuditHead(id=1, last_seq=0, last_hash=""))
+        load_locations(db.session)
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def _database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with isolated_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(_database: str) -> Iterator[Flask]:
+    application = make_app(_database)
+    create_schema(application)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def wipe(app: Flask) -> None:
+    with app.app_context():
+        db.session.rollback()
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in {"locations"}:
+                db.session.execute(delete(table))
+        db.session.add(AuditHead(id=1, last_seq=0, last_hash=""))
+        db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "app" in request.fixturenames:
+        application = request.getfixturevalue("app")
+        wipe(application)
+        limiter.reset()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class Factory:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def agency(self, code: str = "ESPOIR", isp_signed: bool = True) -> str:
+        with self.app.app_context():
+            agency = db.session.query(Agency).filter_by(code=code).one_or_none()
+            if agency is None:
+                db.session.add(Agency(code=code, name=f"Agence {code}", isp_signed=isp_signed))
+                db.session.commit()
+        return code
+
+    def user(self, username: str = "awa", role: str = "caseworker", agency: str | None = "ESPOIR",
+             password: str = PASSWORD, **fields: Any) -> str:
+        from app.passwords import hash_password
+
+        with self.app.app_context():
+            agency_row = None
+            if agency:
+                self.agency(agency)
+                agency_row = db.session.query(Agency).filter_by(code=agency).one()
+            user = User(username=username, role=role, agency=agency_row, password_hash=hash_password(password),
+                        **fields)
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+
+
+@pytest.fixture
+def factory(app: Flask) -> Factory:
+    return Factory(app)
+
+
+def text(response: Any) -> str:
+    """The page as a person reads it (entities such as &#39; decoded)."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+def csrf_token(page: str) -> str:
+    match = CSRF.search(page)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, username: str, password: str = PASSWORD, **extra: str) -> Any:
+    page = client.get("/login")
+    return client.post("/login", data={"csrf_token": csrf_token(page.get_data(as_text=True)),
+                                       "username": username, "password": password, **extra})
+
+
+def post_form(client: FlaskClient, form_url: str, data: dict[str, Any], action: str | None = None) -> Any:
+    """GET the page holding the form, then POST it with its CSRF token, like a browser."""
+    page = client.get(form_url)
+    return client.post(action or form_url, data={"csrf_token": csrf_token(page.get_data(as_text=True)), **data})
+
+
+@pytest.fixture
+def signed_in(client: FlaskClient, factory: Factory) -> Any:
+    def as_role(role: str, username: str | None = None) -> FlaskClient:
+        name = username or f"{role.replace('_', '')}1"
+        factory.user(name, role=role, agency=None if role in ("admin", "cluster_lead") else "ESPOIR")
+        response = sign_in(client, name)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return as_role
+
+
+@pytest.fixture
+def tmp_dir(tmp_path: Path) -> Path:
+    return tmp_path

@@ -1,0 +1,131 @@
+"""Deny by default: every endpoint is public by name or refused to anonymous clients, and
+each role reaches exactly the admin actions the policy grants."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.policy import ADMIN_ACTIONS, PUBLIC_ENDPOINTS, can
+from models import ROLES
+
+from ..conftest import post_form, text
+
+
+def concrete(rule: str) -> str:
+    """A URL for a rule, with placeholder values (an unknown id must still be refused)."""
+    url = re.sub(r"<int:[^>]+>", "1", rule)
+    url = re.sub(r"<any\(([^,)]+)[^>]*>", lambda m: m.group(1).strip("'\" "), url)
+    return re.sub(r"<[^>]+>", "00000000-0000-4000-8000-000000000000", url)
+
+
+def every_route(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_endpoint_is_public_by_name_or_refused_to_anonymous(app, client) -> None:
+    offenders = []
+    checked = 0
+    for rule, method in every_route(app):
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        response = client.open(concrete(rule.rule), method=method, json={} if rule.rule.startswith("/api/") else None)
+        checked += 1
+        refused = response.status_code in (401, 403) or (
+            response.status_code == 302 and "/login" in response.headers.get("Location", "")
+        )
+        # A form POST without a CSRF token is refused with 400 before anything else runs;
+        # resend it with a token to be sure it is the sign-in rule that refuses it.
+        if response.status_code == 400 and method == "POST" and not rule.rule.startswith("/api/"):
+            response = post_form(client, "/login", {}, action=concrete(rule.rule))
+            refused = response.status_code == 302 and "/login" in response.headers.get("Location", "")
+        if not refused:
+            offenders.append(f"{method} {rule.rule} -> {response.status_code}")
+    assert checked > 10
+    assert offenders == []
+
+
+def test_public_list_names_only_existing_endpoints(app) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert PUBLIC_ENDPOINTS <= endpoints
+
+
+def test_api_refuses_anonymous_with_json(client) -> None:
+    response = client.get("/api/v1/me", headers={"Accept-Language": "en"})
+    assert response.status_code == 401
+    assert response.get_json() == {"error": {"code": "unauthorized", "message": "Sign in to continue."}}
+
+
+ADMIN_PAGES = {
+    "users.manage": ("GET", "/admin/users"),
+    "agencies.manage": ("GET", "/admin/agencies"),
+    "audit.read": ("GET", "/admin/audit"),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", ADMIN_ACTIONS)
+def test_admin_actions_by_role(app, factory, role, action) -> None:
+    with app.app_context():
+        from models import User, db
+
+        user_id = factory.user(f"{role}x", role=role, agency=None if role in ("admin", "cluster_lead") else "ESPOIR")
+        user = db.session.get(User, user_id)
+        assert can(user, action) is (role == "admin")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", sorted(ADMIN_PAGES))
+def test_admin_pages_by_role(signed_in, role, page) -> None:
+    client = signed_in(role)
+    method, url = ADMIN_PAGES[page]
+    response = client.open(url, method=method)
+    assert response.status_code == (200 if role == "admin" else 403)
+    if role != "admin":
+        body = text(response)
+        assert "Vous n'êtes pas autorisé à faire cela." in body and "Traceback" not in body
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+def test_non_admin_cannot_create_users_by_posting(signed_in, app, role) -> None:
+    client = signed_in(role)
+    response = post_form(client, "/account", {"username": "intruder", "role": "admin", "password": "x" * 20},
+                         action="/admin/users/new")
+    assert response.status_code == 403
+    with app.app_context():
+        from models import User, db
+
+        assert db.session.query(User).filter_by(username="intruder").count() == 0
+
+
+def test_admin_cannot_demote_or_deactivate_themself(signed_in, app) -> None:
+    client = signed_in("admin", "chief")
+    with app.app_context():
+        from models import User, db
+
+        me = db.session.query(User).filter_by(username="chief").one()
+        me_id = me.id
+    response = post_form(client, f"/admin/users/{me_id}", {"role": "caseworker", "agency": "ESPOIR"})
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.get(User, me_id).role == "admin"
+
+
+def test_inactive_or_anonymous_users_are_denied_everything() -> None:
+    class Anonymous:
+        is_authenticated = False
+
+    assert not can(None, "account.manage")
+    assert not can(Anonymous(), "account.manage")
+
+
+def test_unknown_action_is_denied(signed_in, app) -> None:
+    signed_in("admin", "chief")
+    with app.app_context():
+        from models import User, db
+
+        admin = db.session.query(User).filter_by(username="chief").one()
+        assert not can(admin, "cases.read_everything")

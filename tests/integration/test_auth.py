@@ -1,0 +1,283 @@
+"""Signing in and out through the real pages: lockout, second factor, sessions."""
+
+from __future__ import annotations
+
+import time
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from models import AuditEvent, User, db
+
+from ..conftest import PASSWORD, csrf_token, post_form, sign_in, text
+
+
+def user_row(app, user_id: str) -> User:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        db.session.expunge(user)
+        return user
+
+
+def test_login_page_is_french_by_default(client) -> None:
+    page = client.get("/login")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<html lang="fr">' in html and "Se connecter" in html and "Mot de passe" in html
+
+
+def test_sign_in_and_out(client, factory) -> None:
+    factory.user("awa")
+    response = sign_in(client, "awa")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    home = client.get("/")
+    assert "Bienvenue, awa" in text(home)
+    out = post_form(client, "/", {}, action="/logout")
+    assert out.status_code == 302
+    assert client.get("/").status_code == 302  # signed out: back to the login page
+
+
+@pytest.mark.parametrize(("username", "password"), [("awa", "wrong password!"), ("nobody", PASSWORD), ("AWA", "x")])
+def test_wrong_credentials_get_one_message(client, factory, username, password) -> None:
+    factory.user("awa")
+    response = sign_in(client, username, password)
+    assert response.status_code == 401
+    assert "Nom d'utilisateur ou mot de passe incorrect." in text(response)
+
+
+def test_missing_fields_are_named(client) -> None:
+    response = sign_in(client, "", "")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Saisissez votre nom d'utilisateur." in html and "Saisissez votre mot de passe." in html
+
+
+def test_username_is_case_insensitive(client, factory) -> None:
+    factory.user("awa")
+    assert sign_in(client, "  AWA ").status_code == 302
+
+
+def test_five_failures_lock_for_fifteen_minutes(app, client, factory) -> None:
+    user_id = factory.user("awa")
+    statuses = [sign_in(client, "awa", "wrong password!").status_code for _ in range(5)]
+    assert statuses == [401, 401, 401, 401, 429]
+    locked = sign_in(client, "awa")  # even the right password is refused now
+    assert locked.status_code == 429
+    assert "verrouillé pendant 15 minutes" in text(locked)
+    user = user_row(app, user_id)
+    remaining = (user.locked_until - user.created_at).total_seconds()
+    assert 14 * 60 < remaining <= 15 * 60 + 60
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+    assert actions.count("auth.lockout") == 1
+
+
+def test_lock_expires(app, client, factory) -> None:
+    user_id = factory.user("awa")
+    for _ in range(5):
+        sign_in(client, "awa", "wrong password!")
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        user.locked_until = user.locked_until.replace(year=2000)
+        db.session.commit()
+    assert sign_in(client, "awa").status_code == 302
+
+
+def test_success_resets_the_failure_count(app, client, factory) -> None:
+    user_id = factory.user("awa")
+    for _ in range(4):
+        sign_in(client, "awa", "wrong password!")
+    assert sign_in(client, "awa").status_code == 302
+    assert user_row(app, user_id).failed_logins == 0
+
+
+def test_password_is_rehashed_when_parameters_change(app, client, factory) -> None:
+    user_id = factory.user("awa")
+    before = user_row(app, user_id).password_hash
+    app.config["PASSWORD_TIME_COST"] = 2
+    try:
+        assert sign_in(client, "awa").status_code == 302
+    finally:
+        app.config["PASSWORD_TIME_COST"] = 1
+    after = user_row(app, user_id).password_hash
+    assert after != before and "t=2" in after
+
+
+def test_session_is_regenerated_at_login(client, factory) -> None:
+    factory.user("awa")
+    client.get("/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    sign_in(client, "awa")
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_idle_timeout_signs_out(app, client, factory) -> None:
+    factory.user("awa")
+    sign_in(client, "awa")
+    with client.session_transaction() as session:
+        session["seen"] = time.time() - 31 * 60
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/account").status_code == 302
+
+
+def test_password_change_ends_other_sessions(app, factory) -> None:
+    factory.user("awa")
+    phone, laptop = app.test_client(), app.test_client()
+    sign_in(phone, "awa")
+    sign_in(laptop, "awa")
+    new = "a brand new long passphrase"
+    response = post_form(laptop, "/account/password", {"current": PASSWORD, "new": new, "confirm": new})
+    assert response.status_code == 302
+    assert laptop.get("/account").status_code == 200  # the session that changed it stays
+    assert phone.get("/account").status_code == 302  # every other one is gone
+    assert sign_in(app.test_client(), "awa", new).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("new", "confirm", "message"),
+    [("short", "short", "au moins 12"), ("awa-awa-awa-awa", "awa-awa-awa-awa", "nom d'utilisateur"),
+     ("a long enough one", "another long one", "différents")],
+)
+def test_bad_new_password_is_explained(client, factory, new, confirm, message) -> None:
+    factory.user("awa")
+    sign_in(client, "awa")
+    response = post_form(client, "/account/password", {"current": PASSWORD, "new": new, "confirm": confirm})
+    assert response.status_code == 422 and message in text(response)
+
+
+def test_wrong_current_password_changes_nothing(app, client, factory) -> None:
+    user_id = factory.user("awa")
+    before = user_row(app, user_id).password_hash
+    sign_in(client, "awa")
+    response = post_form(client, "/account/password", {"current": "nope", "new": "x" * 5 + "long enough pass",
+                                                       "confirm": "x" * 5 + "long enough pass"})
+    assert response.status_code == 422
+    assert user_row(app, user_id).password_hash == before
+
+
+def test_form_without_csrf_token_is_refused(client, factory) -> None:
+    factory.user("awa")
+    response = client.post("/login", data={"username": "awa", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Ce formulaire a expiré" in text(response)
+
+
+def test_next_never_leaves_the_site(client, factory) -> None:
+    factory.user("awa")
+    page = client.get("/login?next=//evil.example/x")
+    response = client.post("/login", data={"csrf_token": csrf_token(page.get_data(as_text=True)),
+                                           "username": "awa", "password": PASSWORD, "next": "//evil.example/x"})
+    assert response.headers["Location"] == "/"
+    assert client.get("/login").status_code == 302  # already signed in: sent home
+
+
+def test_next_keeps_the_page_asked_for(client, factory) -> None:
+    factory.user("awa")
+    first = client.get("/account")
+    assert first.headers["Location"].endswith("/login?next=/account")
+    page = client.get(first.headers["Location"])
+    response = client.post("/login", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "username": "awa",
+                                           "password": PASSWORD, "next": "/account"})
+    assert response.headers["Location"] == "/account"
+
+
+def enrol(app, client, user_id: str) -> str:
+    """Enrol the signed-in user's second factor through the page; returns the seed."""
+    page = client.get("/account/2fa")
+    assert page.status_code == 200 and "<svg" in text(page)
+    with app.app_context():
+        seed = db.session.get(User, user_id).totp_seed
+    code = pyotp.TOTP(seed).now()
+    response = client.post("/account/2fa", data={"csrf_token": csrf_token(page.get_data(as_text=True)), "code": code})
+    assert response.status_code == 302
+    return seed
+
+
+def test_second_factor_enrolment_then_sign_in_with_code(app, client, factory) -> None:
+    user_id = factory.user("awa")
+    sign_in(client, "awa")
+    seed = enrol(app, client, user_id)
+    post_form(client, "/", {}, action="/logout")
+
+    first = sign_in(client, "awa")
+    assert first.headers["Location"].endswith("/login/code")
+    assert client.get("/").status_code == 302  # the password alone opens nothing
+    # The enrolment used the current step: a code from a later step is needed now.
+    later = pyotp.TOTP(seed).at(time.time() + 30)
+    response = post_form(client, "/login/code", {"code": later})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_totp_code_cannot_be_replayed(app, client, factory) -> None:
+    user_id = factory.user("awa")
+    sign_in(client, "awa")
+    seed = enrol(app, client, user_id)
+    post_form(client, "/", {}, action="/logout")
+    code = pyotp.TOTP(seed).at(time.time() + 30)
+    sign_in(client, "awa")
+    assert post_form(client, "/login/code", {"code": code}).status_code == 302
+    post_form(client, "/", {}, action="/logout")
+    sign_in(client, "awa")
+    replay = post_form(client, "/login/code", {"code": code})
+    assert replay.status_code == 401
+    assert "déjà été utilisé" in text(replay)
+
+
+def test_wrong_codes_count_toward_the_lock(app, client, factory) -> None:
+    user_id = factory.user("awa")
+    sign_in(client, "awa")
+    enrol(app, client, user_id)
+    post_form(client, "/", {}, action="/logout")
+    sign_in(client, "awa")
+    statuses = [post_form(client, "/login/code", {"code": "000000"}).status_code for _ in range(5)]
+    assert statuses == [401, 401, 401, 401, 429]
+    assert user_row(app, user_id).locked_until is not None
+
+
+def test_totp_seed_is_encrypted_in_the_database(app, client, factory) -> None:
+    user_id = factory.user("awa")
+    sign_in(client, "awa")
+    seed = enrol(app, client, user_id)
+    with app.app_context():
+        raw = db.session.execute(db.text("SELECT totp_seed FROM users WHERE id = :id"), {"id": user_id}).scalar_one()
+        dump = b"".join(bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode()
+                        for row in db.session.execute(db.text("SELECT * FROM users")) for v in row if v is not None)
+    assert seed.encode() not in bytes(raw) and seed.encode() not in dump
+
+
+def test_enrolment_is_required_when_configured(app, client, factory) -> None:
+    factory.user("awa")
+    app.config["SUTURA_REQUIRE_2FA"] = True
+    try:
+        response = sign_in(client, "awa")
+        assert response.headers["Location"].endswith("/account/2fa")
+        blocked = client.get("/account")
+        assert blocked.status_code == 302 and blocked.headers["Location"].endswith("/account/2fa")
+    finally:
+        app.config["SUTURA_REQUIRE_2FA"] = False
+
+
+def test_wrong_enrolment_code_is_explained(client, factory) -> None:
+    factory.user("awa")
+    sign_in(client, "awa")
+    response = post_form(client, "/account/2fa", {"code": "123456"})
+    assert response.status_code == 422 and "ne correspond pas" in text(response)
+
+
+def test_deactivated_user_cannot_sign_in(app, client, factory) -> None:
+    factory.user("awa", active=False)
+    assert sign_in(client, "awa").status_code == 401
+
+
+def test_demo_accounts_are_refused_under_production_settings(app, client, factory) -> None:
+    factory.user("demo", is_demo=True)
+    app.config["DEMO_DATA_ALLOWED"] = False
+    try:
+        assert sign_in(client, "demo").status_code == 401
+    finally:
+        app.config["DEMO_DATA_ALLOWED"] = True

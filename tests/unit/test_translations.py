@@ -1,0 +1,63 @@
+"""French and English catalogues are complete: no empty or fuzzy entry, every message of
+the code is in both, and both compile."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATIONS = ROOT / "translations"
+
+
+def catalog(language: str):
+    with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle)
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> set[str]:
+    """Extract the messages from the code now, so a string added without `make translations` fails."""
+    pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
+    subprocess.run(  # noqa: S603 — our own interpreter
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
+         "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), str(ROOT)],
+        check=True, cwd=ROOT, capture_output=True,
+    )
+    with pot.open("rb") as handle:
+        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_catalogue_is_complete(language, extracted) -> None:
+    entries = {m.id: m for m in catalog(language) if m.id}
+    missing = sorted(extracted - set(entries))
+    assert missing == [], f"{language}: not in the catalogue (run `make translations`): {missing}"
+    untranslated = sorted(m.id for m in entries.values() if not m.string)
+    fuzzy = sorted(m.id for m in entries.values() if m.fuzzy)
+    assert untranslated == [], f"{language}: untranslated: {untranslated}"
+    assert fuzzy == [], f"{language}: fuzzy: {fuzzy}"
+
+
+def test_placeholders_survive_translation() -> None:
+    import re
+
+    for message in catalog("fr"):
+        if message.id:
+            wanted = sorted(re.findall(r"%\(\w+\)[sd]", message.id))
+            assert sorted(re.findall(r"%\(\w+\)[sd]", message.string)) == wanted, message.id
+
+
+def test_catalogues_compile(tmp_path) -> None:
+    for language in ("fr", "en"):
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "babel.messages.frontend", "compile", "-i",
+             str(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"), "-o", str(tmp_path / f"{language}.mo"),
+             "-l", language],
+            capture_output=True, text=True,
+        )
+        assert result.returncode == 0, result.stderr
