@@ -113,8 +113,11 @@ def login_code() -> Response | str | tuple[str, int]:
 def logout() -> Response:
     audit.record("auth.logout", target_type="user", target_id=current_user.id)
     db.session.commit()
+    language = current_user.language or session.get("lang")
     logout_user()
     session.clear()
+    if language:
+        session["lang"] = language  # the login page stays in the language just used
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
