@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $@
 
 compile-translations: $(STAMP)
-	@$(BIN)/pybabel compile -q -d translations
+	@$(BIN)/pybabel -q compile -d translations
 
 run: install
 	@mkdir -p instance

@@ -46,14 +46,9 @@ def _read_password() -> str:
 @click.argument("username")
 @click.option("--role", required=True, help="caseworker, supervisor, provider, cluster_lead or admin")
 @click.option("--agency", "agency_code", default=None, help="agency code (required for agency roles)")
-@click.option("--provider", "provider_code", default=None, help="directory entry the provider user answers for")
 @click.option("--language", default="fr", type=click.Choice(["fr", "en"]))
-def users_create(username: str, role: str, agency_code: str | None, provider_code: str | None,
-                 language: str) -> None:
+def users_create(username: str, role: str, agency_code: str | None, language: str) -> None:
     """Create a user; the password is read from stdin when it is not a terminal."""
-    if provider_code:
-        click.echo("error: --provider: the service directory does not exist yet in this version", err=True)
-        sys.exit(2)
     try:
         user = service.create_user(username, role, agency_code, _read_password(), language=language)
     except ValidationFailed as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -248,6 +249,10 @@ def test_totp_seed_is_encrypted_in_the_database(app, client, factory) -> None:
         dump = b"".join(bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode()
                         for row in db.session.execute(db.text("SELECT * FROM users")) for v in row if v is not None)
     assert seed.encode() not in bytes(raw) and seed.encode() not in dump
+    with app.app_context():
+        database_file = db.engine.url.database if db.engine.url.get_backend_name() == "sqlite" else None
+    if database_file:  # the stolen-laptop case: the file itself
+        assert seed.encode() not in Path(database_file).read_bytes()
 
 
 def test_enrolment_is_required_when_configured(app, client, factory) -> None:

@@ -68,8 +68,7 @@ def wait_until_up(port: int, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("server did not start")
 
 
-@pytest.fixture
-def two_servers(tmp_path: Path):
+def start_two_servers(tmp_path: Path, *extra: str):
     key_file = tmp_path / "keys.json"
     ring = KeyRing.generate()
     ring.write(key_file)
@@ -85,7 +84,7 @@ def two_servers(tmp_path: Path):
             for _ in range(2):
                 port = free_port()
                 processes.append(subprocess.Popen(  # noqa: S603 — our own interpreter and module
-                    [sys.executable, "-m", "tests.integration.serve", str(port), url, str(key_file)],
+                    [sys.executable, "-m", "tests.integration.serve", str(port), url, str(key_file), *extra],
                     cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                 ))
                 ports.append(port)
@@ -102,6 +101,32 @@ def two_servers(tmp_path: Path):
                 db.engine.dispose()
 
 
+@pytest.fixture
+def two_servers(tmp_path: Path):
+    yield from start_two_servers(tmp_path)
+
+
+def redis_available() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def two_servers_sharing_redis(tmp_path: Path):
+    if not redis_available():
+        if os.environ.get("CI"):
+            pytest.fail("Redis is expected on 127.0.0.1:6379 in CI")
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    import redis
+
+    redis.Redis(host="127.0.0.1", port=6379, db=15).flushdb()
+    yield from start_two_servers(tmp_path, "redis://127.0.0.1:6379/15", "3 per minute")
+    redis.Redis(host="127.0.0.1", port=6379, db=15).flushdb()
+
+
 def test_six_wrong_passwords_over_two_processes_lock_the_account(two_servers) -> None:
     first, second = (Browser(base) for base in two_servers)
     statuses = [(first if i % 2 == 0 else second).login("awa", "wrong password!") for i in range(6)]
@@ -109,3 +134,9 @@ def test_six_wrong_passwords_over_two_processes_lock_the_account(two_servers) ->
     # Locked in both processes, even with the right password.
     assert first.login("awa", PASSWORD) == 429
     assert second.login("awa", PASSWORD) == 429
+
+
+def test_rate_limit_is_shared_through_redis(two_servers_sharing_redis) -> None:
+    first, second = (Browser(base) for base in two_servers_sharing_redis)
+    statuses = [(first if i % 2 == 0 else second).login("nobody", "guess") for i in range(4)]
+    assert statuses == [401, 401, 401, 429]
