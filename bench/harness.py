@@ -26,6 +26,17 @@ def per_op(fn: Callable[[], object], *, number: int, repeat: int = 5) -> float:
     return best / number
 
 
+def paired(baseline: Callable[[], object], candidate: Callable[[], object], *, number: int,
+           repeat: int = 7) -> tuple[float, float]:
+    """Best-of timings of two functions measured in alternation, so that a slow spell of the
+    machine hits both alike and their ratio stays honest."""
+    best_base = best_cand = float("inf")
+    for _ in range(repeat):
+        best_base = min(best_base, per_op(baseline, number=number, repeat=1))
+        best_cand = min(best_cand, per_op(candidate, number=number, repeat=1))
+    return best_base, best_cand
+
+
 def print_table(title: str, figures: list[Figure]) -> None:
     print(f"\n{title}")
     print(f"{'measure':<52} {'per op':>12} {'ratio':>8}  baseline")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -60,19 +61,25 @@ class DataKey:
 def _owner_aad(owner: str, header: bytes) -> bytes:
     if not owner:
         raise ValueError("a wrapped data key must be bound to an owner")
-    return _WRAP_AAD_PREFIX + owner.encode("utf-8") + b"\x00" + header
+    return b"".join((_WRAP_AAD_PREFIX, owner.encode(), b"\x00", header))
+
+
+@lru_cache(maxsize=64)
+def _header_prefix(kek_id: str) -> bytes:
+    raw = kek_id.encode("ascii")
+    return bytes((WRAP_VERSION, len(raw))) + raw
 
 
 def wrap(data_key: DataKey, keyring: KeyRing, owner: str) -> bytes:
     """Wrap ``data_key`` under the newest KEK, bound to ``owner``."""
-    prefix, cipher = keyring.newest_wrapping(WRAP_VERSION)
-    header = prefix + data_key.key_id
+    kek_id = keyring.newest_id
+    header = _header_prefix(kek_id) + data_key.key_id
     nonce = os.urandom(NONCE_BYTES)
-    return header + nonce + cipher.encrypt(nonce, data_key.secret, _owner_aad(owner, header))
+    return header + nonce + keyring.kek_cipher(kek_id).encrypt(nonce, data_key.secret, _owner_aad(owner, header))
 
 
-def _parse(blob: bytes) -> tuple[str, bytes, bytes, bytes, bytes]:
-    """Split a wrapped key into (kek_id, data key id, header, nonce, sealed)."""
+def _parse(blob: bytes) -> tuple[str, int, bytes]:
+    """Check a wrapped key's framing; returns (kek_id, header length, blob as bytes)."""
     if type(blob) is not bytes:  # noqa: E721 — the exact type, and fast: runs on every read
         if not isinstance(blob, bytearray | memoryview):
             raise DecryptionError("wrapped data key is not bytes")
@@ -83,17 +90,9 @@ def _parse(blob: bytes) -> tuple[str, bytes, bytes, bytes, bytes]:
     if len(blob) != header_len + _SEALED_AND_NONCE:
         raise DecryptionError("wrapped data key is truncated or has trailing bytes")
     try:
-        kek_id = blob[2 : header_len - KEY_ID_BYTES].decode("ascii")
+        return blob[2 : header_len - KEY_ID_BYTES].decode("ascii"), header_len, blob
     except UnicodeDecodeError:
         raise DecryptionError("wrapped data key names an unreadable KEK id") from None
-    nonce_end = header_len + NONCE_BYTES
-    return (
-        kek_id,
-        blob[header_len - KEY_ID_BYTES : header_len],
-        blob[:header_len],
-        blob[header_len:nonce_end],
-        blob[nonce_end:],
-    )
 
 
 def kek_id_of(blob: bytes) -> str:
@@ -102,13 +101,15 @@ def kek_id_of(blob: bytes) -> str:
 
 
 def unwrap(blob: bytes, keyring: KeyRing, owner: str) -> DataKey:
-    kek_id, key_id, header, nonce, sealed = _parse(blob)
+    kek_id, header_len, blob = _parse(blob)
     cipher = keyring.kek_cipher(kek_id)  # raises UnknownKeyId, a DecryptionError
+    nonce_end = header_len + NONCE_BYTES
+    header = blob[:header_len]
     try:
-        secret = cipher.decrypt(nonce, sealed, _owner_aad(owner, header))
+        secret = cipher.decrypt(blob[header_len:nonce_end], blob[nonce_end:], _owner_aad(owner, header))
     except InvalidTag:
         raise DecryptionError("wrapped data key failed authentication") from None
-    return DataKey(key_id=key_id, secret=secret)
+    return DataKey(header[-KEY_ID_BYTES:], secret)
 
 
 def rewrap(blob: bytes, keyring: KeyRing, owner: str) -> bytes:

@@ -66,7 +66,8 @@ class KeyRing:
     index_key: bytes
     audit_key: bytes
     _order: tuple[str, ...] = field(default=(), repr=False)
-    _ciphers: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    newest_id: str = field(default="", init=False)  # the last KEK listed; it wraps new data keys
+    _ciphers: dict[str, AESGCM] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.keks:
@@ -81,13 +82,10 @@ class KeyRing:
                 raise KeyMaterialError(f"{name} must be {KEY_BYTES} bytes")
         object.__setattr__(self, "_order", tuple(self.keks))
         object.__setattr__(self, "keks", dict(self.keks))
+        object.__setattr__(self, "newest_id", self._order[-1])
 
     def __repr__(self) -> str:  # never print key bytes, even in a traceback
         return f"KeyRing(keks={list(self._order)!r}, newest={self.newest_id!r})"
-
-    @property
-    def newest_id(self) -> str:
-        return self._order[-1]
 
     @property
     def kek_ids(self) -> tuple[str, ...]:
@@ -98,16 +96,6 @@ class KeyRing:
             return self.keks[kek_id]
         except KeyError:
             raise UnknownKeyId(f"no key-encryption key with id {kek_id!r} in the key ring") from None
-
-    def newest_wrapping(self, version: int) -> tuple[bytes, AESGCM]:
-        """Wrapped-key header prefix (version, id length, id) and cipher of the newest KEK,
-        cached: wrapping runs once per record created."""
-        cached = self._ciphers.get(f"\0prefix{version}")
-        if cached is None:
-            kek_id = self.newest_id.encode("ascii")
-            cached = (bytes((version, len(kek_id))) + kek_id, self.kek_cipher(self.newest_id))
-            self._ciphers[f"\0prefix{version}"] = cached
-        return cached  # type: ignore[no-any-return]
 
     def kek_cipher(self, kek_id: str) -> AESGCM:
         cipher = self._ciphers.get(kek_id)
