@@ -36,7 +36,7 @@ browser:
 	      || { echo "could not install chromium"; exit 1; }; \
 	  else echo "chromium is missing and apt-get is not available"; exit 1; fi; }
 
-test: install browser test-sqlite test-postgres
+test: install browser lint test-sqlite test-postgres
 
 test-sqlite:
 	@echo "== tests on SQLite"
@@ -57,6 +57,7 @@ translations: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) instance .hypothesis

@@ -18,7 +18,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from models import AuditEvent, AuditHead, User, db, utcnow
 from models.keys import keyring
@@ -37,7 +37,7 @@ def chain_hash(audit_key: bytes, previous: str, event: AuditEvent) -> str:
     return hmac.new(audit_key, previous.encode() + b"\n" + _canonical(event), hashlib.sha256).hexdigest()
 
 
-def _claim_next_seq(session: Session) -> tuple[int, str]:
+def _claim_next_seq(session: Session | scoped_session[Any]) -> tuple[int, str]:
     """Take the next sequence number. The UPDATE locks the head row (PostgreSQL) or the
     database (SQLite) until commit, so two writers can never chain onto the same entry."""
     head_seq = session.execute(
@@ -65,7 +65,7 @@ def record(
     if outcome not in OUTCOMES:
         raise ValueError(f"audit outcome must be one of {OUTCOMES}")
     if actor is None and has_request_context() and current_user.is_authenticated:
-        actor = current_user._get_current_object()  # type: ignore[attr-defined]
+        actor = current_user._get_current_object()
     session = db.session
     seq, previous = _claim_next_seq(session)
     event = AuditEvent(
@@ -97,11 +97,11 @@ class Verification:
         return self.broken_seq is None
 
 
-def _events(session: Session) -> Iterator[AuditEvent]:
+def _events(session: Session | scoped_session[Any]) -> Iterator[AuditEvent]:
     yield from session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000))
 
 
-def verify(session: Session, audit_key: bytes) -> Verification:
+def verify(session: Session | scoped_session[Any], audit_key: bytes) -> Verification:
     """Walk the chain from the first entry; report the first entry that does not hold."""
     previous, expected, checked = "", 1, 0
     for event in _events(session):

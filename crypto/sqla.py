@@ -27,7 +27,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar, overload
 
 from sqlalchemy import DateTime, LargeBinary, String, func, select, update
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 from .blind_index import DEFAULT_BITS, BlindIndex, Normalizer, normalize_name
@@ -151,7 +151,8 @@ class DataKeyMixin:
     def create(cls, keyring: KeyRing, owner: str) -> tuple[Any, DataKey]:
         """A new row with a fresh data key wrapped under the newest KEK, and the key itself."""
         data_key = DataKey.generate()
-        record = cls(
+        mapped: Any = cls  # the concrete mapped subclass supplies the keyword constructor
+        record = mapped(
             id=str(uuid.uuid4()),
             owner=owner,
             kek_id=keyring.newest_id,
@@ -174,7 +175,7 @@ class DataKeyMixin:
 class SqlWrappedKeyStore:
     """``WrappedKeyStore`` over a ``DataKeyMixin`` model, for ``rotation.rotate``."""
 
-    def __init__(self, session: Session, model: type[DataKeyMixin]) -> None:
+    def __init__(self, session: Session | scoped_session[Any], model: type[DataKeyMixin]) -> None:
         self.session = session
         self.model = model
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .base import UTCDateTime, db, utcnow
 
 
-class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+class AuditEvent(db.Model):  # type: ignore[name-defined]
     __tablename__ = "audit_events"
 
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
@@ -35,7 +35,7 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     chain_hash: Mapped[str] = mapped_column(String(64))
 
 
-class AuditHead(db.Model):  # type: ignore[name-defined,misc]
+class AuditHead(db.Model):  # type: ignore[name-defined]
     """A single row; updating it first serialises writers so the chain stays linear."""
 
     __tablename__ = "audit_head"

@@ -14,7 +14,7 @@ from crypto.sqla import DataKeyMixin
 from .base import db
 
 
-class DataKeyRecord(db.Model, DataKeyMixin):  # type: ignore[name-defined,misc]
+class DataKeyRecord(db.Model, DataKeyMixin):  # type: ignore[name-defined]
     __tablename__ = "data_keys"
 
 
@@ -57,7 +57,7 @@ class HasEncryptedFields:
         if cached is None:
             if self.data_key_record is None:
                 self.ensure_data_key()
-                return self.__dict__["_unwrapped"]  # type: ignore[no-any-return]
+                return self.__dict__["_unwrapped"]
             cached = self.data_key_record.unwrap(keyring())
             self.__dict__["_unwrapped"] = cached
         return cached

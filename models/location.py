@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from .base import db
 
@@ -18,7 +19,7 @@ LEVELS = ("region", "cercle", "commune")
 MALI_LOCATIONS = Path(__file__).parent / "data" / "locations_ml.csv"
 
 
-class Location(db.Model):  # type: ignore[name-defined,misc]
+class Location(db.Model):  # type: ignore[name-defined]
     __tablename__ = "locations"
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -35,7 +36,7 @@ class LocationFileError(ValueError):
     """The location file is malformed (the message gives the line)."""
 
 
-def load_locations(session: Session, path: Path = MALI_LOCATIONS) -> int:
+def load_locations(session: Session | scoped_session[Any], path: Path = MALI_LOCATIONS) -> int:
     """Insert or update every row of ``path`` (code,name_fr,name_en,level,parent); returns the count."""
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))

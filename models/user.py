@@ -24,7 +24,7 @@ def new_session_epoch() -> str:
     return secrets.token_urlsafe(16)
 
 
-class User(db.Model, HasEncryptedFields, UserMixin):  # type: ignore[name-defined,misc]
+class User(db.Model, HasEncryptedFields, UserMixin):  # type: ignore[name-defined]
     __tablename__ = "users"
     DATA_KEY_OWNER = "user"
 

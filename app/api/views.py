@@ -48,7 +48,7 @@ def token() -> tuple[Response, int]:
     if attempt.outcome is Outcome.NEED_CODE and attempt.user is not None:
         if not otp:
             db.session.commit()
-            raise ValidationFailed(fields={"otp": [str(BadCredentials.message)]})
+            raise ValidationFailed(fields={"otp": [str(_l("Enter the code."))]})
         attempt = service.check_code(attempt.user, otp, action="api.token")
     if attempt.outcome is Outcome.LOCKED:
         raise LockedOut()

@@ -47,6 +47,6 @@ def register(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
     login_manager.request_loader(load_token_user)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Sign in to continue.")  # type: ignore[assignment]
+    login_manager.login_message = _l("Sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"

@@ -31,7 +31,8 @@ def safe_next(target: str | None) -> str:
     """Only same-site paths: an open redirect would make a convincing phishing link."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        # "//host" and "/\\host" both leave the site in browsers.
+        if not parts.scheme and not parts.netloc and target.startswith("/") and target[1:2] not in ("/", "\\"):
             return target
     return url_for("main.home")
 
@@ -144,7 +145,7 @@ def account() -> str:
 @requires("account.manage")
 def change_password() -> Response | str | tuple[str, int]:
     form = ChangePasswordForm()
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     if form.validate_on_submit():
         if not passwords.verify_password(user.password_hash, form.current.data or ""):
             form.current.errors = [_("The current password is wrong.")]
@@ -168,7 +169,7 @@ def change_password() -> Response | str | tuple[str, int]:
 @bp.route("/account/2fa", methods=["GET", "POST"])
 @login_required
 def enrol_2fa() -> Response | str | tuple[str, int]:
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     if user.totp_enabled:
         return render_template("auth/enrol.html", enabled=True)
     if not user.totp_seed:

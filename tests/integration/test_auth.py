@@ -167,11 +167,12 @@ def test_form_without_csrf_token_is_refused(client, factory) -> None:
     assert "Ce formulaire a expiré" in text(response)
 
 
-def test_next_never_leaves_the_site(client, factory) -> None:
+@pytest.mark.parametrize("target", ["//evil.example/x", "/\\evil.example", "https://evil.example/", "javascript:x"])
+def test_next_never_leaves_the_site(client, factory, target) -> None:
     factory.user("awa")
-    page = client.get("/login?next=//evil.example/x")
+    page = client.get("/login")
     response = client.post("/login", data={"csrf_token": csrf_token(page.get_data(as_text=True)),
-                                           "username": "awa", "password": PASSWORD, "next": "//evil.example/x"})
+                                           "username": "awa", "password": PASSWORD, "next": target})
     assert response.headers["Location"] == "/"
     assert client.get("/login").status_code == 302  # already signed in: sent home
 
