@@ -39,7 +39,8 @@ def paired(baseline: Callable[[], object], candidate: Callable[[], object], *, n
 
 def print_table(title: str, figures: list[Figure]) -> None:
     print(f"\n{title}")
-    print(f"{'measure':<52} {'per op':>12} {'ratio':>8}  baseline")
+    print(f"{'measure':<52} {'per op':>12} {'ratio':>8} {'added':>8}  baseline")
     for f in figures:
         ratio = f"{f.ratio:.2f}x" if f.ratio is not None else ""
-        print(f"{f.name:<52} {f.seconds_per_op * 1e6:>9.2f} µs {ratio:>8}  {f.baseline or ''}")
+        added = f"{f.ratio - 1:.2f}x" if f.ratio is not None else ""  # the package's own cost over the baseline
+        print(f"{f.name:<52} {f.seconds_per_op * 1e6:>9.2f} µs {ratio:>8} {added:>8}  {f.baseline or ''}")

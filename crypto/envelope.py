@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -57,6 +56,13 @@ class DataKey:
     def generate(cls) -> DataKey:
         return cls(key_id=uuid.uuid4().bytes, secret=AESGCM.generate_key(bit_length=256))
 
+    @classmethod
+    def _unwrapped(cls, key_id: bytes, secret: bytes) -> DataKey:
+        """For ``unwrap``: lengths are already guaranteed by the authenticated format."""
+        key = cls.__new__(cls)
+        key.key_id, key.secret, key._cipher = key_id, secret, None
+        return key
+
 
 def _owner_aad(owner: str, header: bytes) -> bytes:
     if not owner:
@@ -64,10 +70,15 @@ def _owner_aad(owner: str, header: bytes) -> bytes:
     return b"".join((_WRAP_AAD_PREFIX, owner.encode(), b"\x00", header))
 
 
-@lru_cache(maxsize=64)
+_PREFIXES: dict[str, bytes] = {}
+
+
 def _header_prefix(kek_id: str) -> bytes:
-    raw = kek_id.encode("ascii")
-    return bytes((WRAP_VERSION, len(raw))) + raw
+    prefix = _PREFIXES.get(kek_id)
+    if prefix is None:
+        raw = kek_id.encode("ascii")
+        prefix = _PREFIXES[kek_id] = bytes((WRAP_VERSION, len(raw))) + raw
+    return prefix
 
 
 def wrap(data_key: DataKey, keyring: KeyRing, owner: str) -> bytes:
@@ -75,7 +86,8 @@ def wrap(data_key: DataKey, keyring: KeyRing, owner: str) -> bytes:
     kek_id = keyring.newest_id
     header = _header_prefix(kek_id) + data_key.key_id
     nonce = os.urandom(NONCE_BYTES)
-    return header + nonce + keyring.kek_cipher(kek_id).encrypt(nonce, data_key.secret, _owner_aad(owner, header))
+    sealed = keyring.kek_ciphers[kek_id].encrypt(nonce, data_key.secret, _owner_aad(owner, header))
+    return b"".join((header, nonce, sealed))
 
 
 def _parse(blob: bytes) -> tuple[str, int, bytes]:
@@ -109,7 +121,7 @@ def unwrap(blob: bytes, keyring: KeyRing, owner: str) -> DataKey:
         secret = cipher.decrypt(blob[header_len:nonce_end], blob[nonce_end:], _owner_aad(owner, header))
     except InvalidTag:
         raise DecryptionError("wrapped data key failed authentication") from None
-    return DataKey(header[-KEY_ID_BYTES:], secret)
+    return DataKey._unwrapped(header[-KEY_ID_BYTES:], secret)
 
 
 def rewrap(blob: bytes, keyring: KeyRing, owner: str) -> bytes:

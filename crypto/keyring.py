@@ -67,7 +67,8 @@ class KeyRing:
     audit_key: bytes
     _order: tuple[str, ...] = field(default=(), repr=False)
     newest_id: str = field(default="", init=False)  # the last KEK listed; it wraps new data keys
-    _ciphers: dict[str, AESGCM] = field(default_factory=dict, repr=False, compare=False)
+    # One AESGCM object per KEK, built once: building one costs as much as wrapping a key.
+    kek_ciphers: dict[str, AESGCM] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.keks:
@@ -83,6 +84,7 @@ class KeyRing:
         object.__setattr__(self, "_order", tuple(self.keks))
         object.__setattr__(self, "keks", dict(self.keks))
         object.__setattr__(self, "newest_id", self._order[-1])
+        object.__setattr__(self, "kek_ciphers", {k: AESGCM(v) for k, v in self.keks.items()})
 
     def __repr__(self) -> str:  # never print key bytes, even in a traceback
         return f"KeyRing(keks={list(self._order)!r}, newest={self.newest_id!r})"
@@ -98,10 +100,10 @@ class KeyRing:
             raise UnknownKeyId(f"no key-encryption key with id {kek_id!r} in the key ring") from None
 
     def kek_cipher(self, kek_id: str) -> AESGCM:
-        cipher = self._ciphers.get(kek_id)
-        if cipher is None:
-            cipher = self._ciphers[kek_id] = AESGCM(self.kek(kek_id))
-        return cipher
+        try:
+            return self.kek_ciphers[kek_id]
+        except KeyError:
+            raise UnknownKeyId(f"no key-encryption key with id {kek_id!r} in the key ring") from None
 
     # --- building and persisting -------------------------------------------------------
 
