@@ -76,12 +76,14 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .cases import bp as cases_bp
     from .main import bp as main_bp
 
     auth.register(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(cases_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
     errors.register(app)

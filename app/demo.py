@@ -1,4 +1,4 @@
-"""The synthetic demo data set: Mali locations, agencies, one user of each role.
+"""The synthetic demo data set: Mali locations, agencies, users of every role, GBV cases.
 
 Every person and organisation here is invented. Demo users carry ``is_demo``: their published
 passwords are refused under production settings even if the data were loaded there.
@@ -12,6 +12,7 @@ from models import Agency, User, db
 from models.location import load_locations
 
 from . import audit, passwords
+from .demo_cases import load_cases
 
 AGENCIES = (
     # code, name, signed the GBVIMS Information Sharing Protocol?
@@ -25,6 +26,7 @@ AGENCIES = (
 # username: (role, password, agency code) — printed by `make run`; demo only.
 DEMO_USERS = {
     "awa.traore": ("caseworker", "demo-Awa-caseworker-2026", "ESPOIR"),
+    "seydou.kone": ("caseworker", "demo-Seydou-caseworker-2026", "DJIGUIYA"),
     "fatou.diallo": ("supervisor", "demo-Fatou-supervisor-2026", "ESPOIR"),
     "moussa.keita": ("provider", "demo-Moussa-provider-2026", "SAHELSANTE"),
     "mariam.sidibe": ("cluster_lead", "demo-Mariam-clusterlead-2026", "SCVBG"),
@@ -47,6 +49,10 @@ def load() -> bool:
         db.session.add(User(username=username, role=role, agency=agencies[agency_code],
                             password_hash=passwords.hash_password(password), is_demo=True, language="fr"))
     db.session.flush()
-    audit.record("demo.loaded", actor_name="cli", details={"agencies": len(AGENCIES), "users": len(DEMO_USERS)})
+    caseworkers = [u for u in db.session.scalars(select(User).where(User.role == "caseworker", User.is_demo.is_(True)))
+                   .all()]
+    cases = load_cases(sorted(caseworkers, key=lambda u: u.username))
+    audit.record("demo.loaded", actor_name="cli",
+                 details={"agencies": len(AGENCIES), "users": len(DEMO_USERS), "cases": cases})
     db.session.commit()
     return True

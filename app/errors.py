@@ -38,8 +38,12 @@ class Forbidden(SuturaError):
     message = _l("You are not allowed to do this.")
 
 
-class RecordOutOfScope(Forbidden):
-    """The record exists perhaps, but not for this user; answered like any refusal."""
+class RecordOutOfScope(SuturaError):
+    """The record may exist, but not for this user: answered exactly like a missing record, so
+    a guessed id tells nothing (not even that it exists)."""
+
+    status, code = 404, "not_found"
+    message = _l("This page or record does not exist.")
 
 
 class NotFound(SuturaError):

@@ -12,10 +12,12 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask_login import current_user
+from sqlalchemy import ColumnElement, false, or_, select
 
+from models.case import Case, CaseAssignment
 from models.user import ROLES, User
 
-from .errors import Forbidden
+from .errors import Forbidden, RecordOutOfScope
 
 # Endpoints reachable without a session or token. Everything else refuses anonymous clients.
 PUBLIC_ENDPOINTS = frozenset({
@@ -37,10 +39,15 @@ ADMIN_ACTIONS = (
     "locations.manage",
 )
 
+# Case work: caseworkers on their own and assigned cases, supervisors on their agency's.
+CASEWORK_ACTIONS = ("case.create", "case.list", "case.read", "case.update")
+SUPERVISION_ACTIONS = ("case.approve", "case.assign")
+CASE_TARGET_ACTIONS = ("case.read", "case.update", "case.approve", "case.assign")
+
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ADMIN_ACTIONS),
-    "caseworker": frozenset(),
-    "supervisor": frozenset(),
+    "caseworker": frozenset(CASEWORK_ACTIONS),
+    "supervisor": frozenset(CASEWORK_ACTIONS + SUPERVISION_ACTIONS),
     "provider": frozenset(),
     "cluster_lead": frozenset(),
 }
@@ -57,8 +64,28 @@ def _manage_user(user: User, target: Any) -> bool:
     return not (isinstance(target, User) and target.id == user.id)
 
 
+def _case_in_scope(user: User, case: Any) -> bool:
+    if not isinstance(case, Case) or case.agency_id != user.agency_id or user.agency_id is None:
+        return False
+    if user.role == "supervisor":
+        return True
+    return case.owner_id == user.id or user.id in case.assigned_user_ids
+
+
+def case_scope(user: Any) -> ColumnElement[bool]:
+    """The SQL twin of ``_case_in_scope``: the cases ``user`` may list (nothing for other roles)."""
+    if not can(user, "case.list") or user.agency_id is None:
+        return false()
+    same_agency = Case.agency_id == user.agency_id
+    if user.role == "supervisor":
+        return same_agency
+    assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == user.id)
+    return same_agency & or_(Case.owner_id == user.id, Case.id.in_(assigned))
+
+
 _TARGET_RULES: dict[str, TargetRule] = {
     "users.manage": _manage_user,
+    **dict.fromkeys(CASE_TARGET_ACTIONS, _case_in_scope),
 }
 
 
@@ -73,8 +100,9 @@ def can(user: Any, action: str, target: Any = None) -> bool:
 
 
 def require(action: str, target: Any = None, user: Any = None) -> None:
+    """Refuse with 403; a record out of the user's scope is answered as if it did not exist."""
     if not can(current_user if user is None else user, action, target):
-        raise Forbidden()
+        raise RecordOutOfScope() if isinstance(target, Case) else Forbidden()
 
 
 F = TypeVar("F", bound=Callable[..., Any])

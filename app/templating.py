@@ -16,6 +16,7 @@ from .policy import can
 # (endpoint, label, action required to see it)
 NAVIGATION = (
     ("main.home", _l("Home"), "account.manage"),
+    ("cases.index", _l("Cases"), "case.list"),
     ("admin.users", _l("Users"), "users.manage"),
     ("admin.agencies", _l("Agencies"), "agencies.manage"),
     ("admin.audit_log", _l("Audit log"), "audit.read"),

@@ -4,11 +4,15 @@ from .agency import Agency
 from .api_token import ApiToken
 from .audit import AuditEvent, AuditHead
 from .base import Base, db, utcnow
+from .case import Case, CaseAssignment
+from .consent import Consent
+from .incident import Incident, Perpetrator
 from .keys import DataKeyRecord
 from .location import Location
+from .survivor import Survivor
 from .user import AGENCY_ROLES, ROLES, User
 
 __all__ = [
-    "AGENCY_ROLES", "ROLES", "Agency", "ApiToken", "AuditEvent", "AuditHead", "Base", "DataKeyRecord",
-    "Location", "User", "db", "utcnow",
+    "AGENCY_ROLES", "ROLES", "Agency", "ApiToken", "AuditEvent", "AuditHead", "Base", "Case", "CaseAssignment",
+    "Consent", "DataKeyRecord", "Incident", "Location", "Perpetrator", "Survivor", "User", "db", "utcnow",
 ]

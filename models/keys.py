@@ -66,3 +66,16 @@ class HasEncryptedFields:
         return keyring().index_key
 
     id: Any
+
+
+class EncryptedUnderCase:
+    """A row whose identifying fields use its case's data key (survivor, incident): erasing
+    the case's key erases them too, and the row's own id still binds each value to it."""
+
+    case: Any
+
+    def field_data_key(self) -> DataKey:
+        return self.case.field_data_key()
+
+    def field_index_key(self) -> bytes:
+        return keyring().index_key

@@ -7,13 +7,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 
 from app import create_app
 from app.extensions import limiter
@@ -118,6 +119,23 @@ class Factory:
 @pytest.fixture
 def factory(app: Flask) -> Factory:
     return Factory(app)
+
+
+@contextmanager
+def captured_sql(app: Flask) -> Iterator[list[str]]:
+    """Every SQL statement the app sends inside the block."""
+    statements: list[str] = []
+
+    def listener(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
 
 
 def text(response: Any) -> str:

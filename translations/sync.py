@@ -22,9 +22,29 @@ LANGUAGES = ("fr", "en")
 
 def extract() -> None:
     subprocess.run(  # noqa: S603 — fixed arguments, our own interpreter
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
-         "-k", "lazy_gettext", "-o", str(POT), "--no-location", "--sort-output", "--project", "Sutura", str(ROOT)],
-        check=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "N_",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(POT),
+            "--no-location",
+            "--sort-output",
+            "--project",
+            "Sutura",
+            str(ROOT),
+        ],
+        check=True,
+        cwd=ROOT,
     )
 
 
@@ -46,7 +66,12 @@ def merge(language: str) -> list[str]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, sort_output=True, width=100, no_location=True)
-    return [str(m.id) for m in catalog if m.id and not m.string]
+    return [str(m.id) for m in catalog if m.id and not translated(m.string)]
+
+
+def translated(string: str | tuple[str, ...]) -> bool:
+    """A plural entry counts only when every form is filled."""
+    return all(string) if isinstance(string, tuple) else bool(string)
 
 
 if __name__ == "__main__":

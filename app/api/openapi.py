@@ -25,6 +25,66 @@ def _errors(*statuses: int) -> dict[str, Any]:
     return {str(s): {"$ref": "#/components/responses/Error"} for s in statuses}
 
 
+CASE_SUMMARY = {
+    "type": "object",
+    "properties": {k: {"type": ["string", "null"]} for k in (
+        "id", "case_code", "kind", "status", "stage", "risk_level", "location", "region", "created_at",
+        "survivor_name")},
+}
+NEW_CASE = {
+    "type": "object",
+    "required": ["kind", "location", "survivor", "consent"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["gbv", "cp"]},
+        "location": {"type": "string", "description": "a location code (e.g. ML-7)"},
+        "survivor": {"type": "object", "description": "identifying values are encrypted at rest", "properties": {
+            **{k: {"type": "string"} for k in ("given_name", "family_name", "nickname", "phone", "address",
+                                                "caregiver_name", "caregiver_phone", "notes")},
+            "date_of_birth": {"type": "string", "format": "date"}, "age": {"type": "integer"},
+            "age_estimated": {"type": "boolean"}, "sex": {"type": "string", "enum": ["female", "male"]},
+            **{k: {"type": "string"} for k in ("marital_status", "displacement_status", "disability",
+                                                "unaccompanied")},
+        }},
+        "consent": {"type": "object", "required": ["services", "reporting"], "properties": {
+            "services": {"type": "boolean"}, "reporting": {"type": "boolean"},
+            "release": {"type": "object", "additionalProperties": {"type": "boolean"},
+                        "description": "health, psychosocial, legal, security, shelter, livelihoods, other"},
+            "given_by": {"type": "string", "enum": ["survivor", "caregiver", "trusted_adult", "caseworker"]},
+            "assent": {"type": "string", "enum": ["none", "oral", "written"]},
+        }},
+    },
+}
+NEW_INCIDENT = {
+    "type": "object",
+    "required": ["date_of_incident", "date_of_interview", "classification"],
+    "properties": {
+        "date_of_incident": {"type": "string", "format": "date"},
+        "date_of_interview": {"type": "string", "format": "date"},
+        "classification": {"type": "object", "description": "the GBVIMS tool's questions, in order; answers "
+                           "after the first true may be omitted", "properties": {k: {"type": "boolean"} for k in (
+                               "penetration", "unwanted_sexual_contact", "physical_assault", "forced_marriage",
+                               "denial_of_resources", "psychological_abuse")}},
+        "perpetrators": {"type": "array", "items": {"type": "object", "properties": {
+            "sex": {"type": "string"}, "age_group": {"type": "string"}, "relationship": {"type": "string"},
+            "occupation": {"type": "string"}, "primary": {"type": "boolean"}}}},
+        **{k: {"type": "string"} for k in ("time_of_day", "place_type", "location", "stage_of_displacement",
+                                            "harmful_traditional_practice", "abduction", "reported_elsewhere",
+                                            "referred_by", "account", "wants_legal_action")},
+        "money_or_goods_exchanged": {"type": "boolean"}, "previous_gbv": {"type": "boolean"},
+        "pathway": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+INCIDENT = {"type": "object", "properties": {
+    "id": {"type": "string"}, "gbv_type": {"type": "string", "enum": [
+        "rape", "sexual_assault", "physical_assault", "forced_marriage", "denial_of_resources",
+        "psychological_abuse", "non_gbv"]},
+    "context_flags": {"type": "array", "items": {"type": "string"}}}}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
 def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -83,6 +143,36 @@ def document() -> dict[str, Any]:
                                        "language": {"type": ["string", "null"]},
                                        "totp_enabled": {"type": "boolean"}},
                     }}}}, **_errors(401)},
+                }
+            },
+            "/cases": {
+                "get": {
+                    "summary": "Cases in the caller's scope (caseworker: own and assigned; supervisor: agency)",
+                    "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}} for n in (
+                        "q", "status", "risk", "region", "kind", "overdue", "page")],
+                    "responses": {"200": _json({"type": "object", "properties": {
+                        "items": {"type": "array", "items": CASE_SUMMARY}, "total": {"type": "integer"},
+                        "page": {"type": "integer"}}}), **_errors(401, 403)},
+                },
+                "post": {
+                    "summary": "Register a survivor with consent (caseworker, supervisor)",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": NEW_CASE}}},
+                    "responses": {"201": _json(CASE_SUMMARY, "Created"), **_errors(400, 401, 403, 413, 415, 422)},
+                },
+            },
+            "/cases/{case_id}": {
+                "get": {
+                    "summary": "A case in the caller's scope, decrypted (the read is audited)",
+                    "parameters": [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)},
+                }
+            },
+            "/cases/{case_id}/incidents": {
+                "post": {
+                    "summary": "Record an incident; the GBV type is the classification tool's answer",
+                    "parameters": [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": NEW_INCIDENT}}},
+                    "responses": {"201": _json(INCIDENT, "Created"), **_errors(400, 401, 403, 404, 409, 415, 422)},
                 }
             },
             "/openapi.json": {

@@ -14,8 +14,17 @@ def run(app, *args: str, stdin: str | None = None):
 
 def test_agencies_and_users_create(app) -> None:
     assert run(app, "agencies", "create", "ESPOIR", "--name", "ONG Espoir", "--isp-signed").exit_code == 0
-    result = run(app, "users", "create", "awa.traore", "--role", "caseworker", "--agency", "espoir",
-                 stdin="a long enough password\n")
+    result = run(
+        app,
+        "users",
+        "create",
+        "awa.traore",
+        "--role",
+        "caseworker",
+        "--agency",
+        "espoir",
+        stdin="a long enough password\n",
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "awa.traore"))
@@ -25,8 +34,9 @@ def test_agencies_and_users_create(app) -> None:
 def test_unknown_role_or_agency_is_refused_and_nothing_written(app) -> None:
     bad_role = run(app, "users", "create", "x.user", "--role", "superuser", stdin="a long enough password\n")
     assert bad_role.exit_code == 2 and "role" in bad_role.output
-    bad_agency = run(app, "users", "create", "x.user", "--role", "caseworker", "--agency", "NOPE",
-                     stdin="a long enough password\n")
+    bad_agency = run(
+        app, "users", "create", "x.user", "--role", "caseworker", "--agency", "NOPE", stdin="a long enough password\n"
+    )
     assert bad_agency.exit_code == 2 and "NOPE" in bad_agency.output
     weak = run(app, "users", "create", "x.user", "--role", "admin", stdin="short\n")
     assert weak.exit_code == 2 and "password" in weak.output
@@ -81,7 +91,19 @@ def test_demo_load_once_and_never_in_production(app) -> None:
     second = run(app, "demo", "load")
     assert second.exit_code == 0 and "demo data loaded" not in second.output
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == 5
+        assert db.session.scalar(select(func.count()).select_from(User)) == 6
+        from models import Case, Incident
+
+        assert db.session.scalar(select(func.count()).select_from(Case)) >= 30
+        assert set(db.session.scalars(select(Incident.gbv_type))) == {
+            "rape",
+            "sexual_assault",
+            "physical_assault",
+            "forced_marriage",
+            "denial_of_resources",
+            "psychological_abuse",
+            "non_gbv",
+        }
         roles = set(db.session.scalars(select(User.role)))
         assert roles == {"caseworker", "supervisor", "provider", "cluster_lead", "admin"}
         assert db.session.scalar(select(func.count()).select_from(Agency).where(Agency.isp_signed.is_(False))) >= 1

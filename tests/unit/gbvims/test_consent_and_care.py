@@ -14,11 +14,18 @@ from gbvims.consent import consent_problems, rule_for_age
 
 @pytest.mark.parametrize(
     ("age", "consent_from", "assent"),
-    [(0, {"caregiver", "trusted_adult", "caseworker"}, "none"), (5, {"caregiver", "trusted_adult", "caseworker"}, "none"),
-     (6, {"caregiver", "trusted_adult", "caseworker"}, "oral"), (11, {"caregiver", "trusted_adult", "caseworker"}, "oral"),
-     (12, {"caregiver", "trusted_adult", "caseworker"}, "written"),
-     (14, {"caregiver", "trusted_adult", "caseworker"}, "written"),
-     (15, {"survivor"}, "none"), (17, {"survivor"}, "none"), (18, {"survivor"}, "none"), (70, {"survivor"}, "none")],
+    [
+        (0, {"caregiver", "trusted_adult", "caseworker"}, "none"),
+        (5, {"caregiver", "trusted_adult", "caseworker"}, "none"),
+        (6, {"caregiver", "trusted_adult", "caseworker"}, "oral"),
+        (11, {"caregiver", "trusted_adult", "caseworker"}, "oral"),
+        (12, {"caregiver", "trusted_adult", "caseworker"}, "written"),
+        (14, {"caregiver", "trusted_adult", "caseworker"}, "written"),
+        (15, {"survivor"}, "none"),
+        (17, {"survivor"}, "none"),
+        (18, {"survivor"}, "none"),
+        (70, {"survivor"}, "none"),
+    ],
 )
 def test_bands(age, consent_from, assent) -> None:
     rule = rule_for_age(age)

@@ -1,0 +1,58 @@
+"""Turning the case pages' form fields into the API's JSON shape, so both share one validator.
+
+Field names carry the path: ``survivor.given_name``, ``consent.release.health``,
+``perpetrators.0.sex``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+
+SKIP = {"csrf_token", "step", "action"}
+
+
+class CsrfForm(FlaskForm):
+    """No fields of its own: the pages render their fields by hand, this checks the CSRF token."""
+
+
+def nest(form: Mapping[str, str]) -> dict[str, Any]:
+    """{"a.b": v, "p.0.c": w} → {"a": {"b": v}, "p": [{"c": w}]}."""
+    root: dict[str, Any] = {}
+    for flat, value in form.items():
+        if flat in SKIP or len(flat) > 100:
+            continue
+        parts = flat.split(".")
+        if len(parts) > 4:
+            continue
+        node = root
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                break
+        else:
+            node[parts[-1]] = value
+    # Numbered groups ("perpetrators.0") become lists, in order, dropping blank rows.
+    for key, value in list(root.items()):
+        if isinstance(value, dict) and value and all(k.isdigit() for k in value):
+            rows = [value[k] for k in sorted(value, key=int)]
+            root[key] = [row for row in rows if isinstance(row, dict) and any(v for v in row.values())]
+    return root
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """The inverse of ``nest``, to refill a form from what was submitted."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, path + "."))
+        elif isinstance(value, list):
+            for n, row in enumerate(value):
+                if isinstance(row, Mapping):
+                    flat.update(flatten(row, f"{path}.{n}."))
+        else:
+            flat[path] = value
+    return flat

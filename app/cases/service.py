@@ -1,0 +1,234 @@
+"""Case work shared by the pages and the API: create a case with its survivor and consent,
+record consent changes and incidents, find cases. Every change is audited by field name."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from crypto.blind_index import normalize_code, normalize_name
+from gbvims.care import CareWindow, care_windows
+from gbvims.classification import IncidentContext, context_flags
+from models import Case, Consent, Incident, Location, Perpetrator, Survivor, User, db, utcnow
+from models.case import new_case_code
+from models.incident import PATHWAY_COLUMNS
+from models.keys import keyring
+
+from .. import audit
+from ..errors import Conflict
+from ..policy import case_scope, require
+from .validation import age_on, read_case, read_incident
+
+
+def known_locations() -> dict[str, str | None]:
+    """Location code → its region code (every location knows its region)."""
+    rows = db.session.execute(select(Location.code, Location.parent_code, Location.level)).all()
+    parent = {code: parent for code, parent, _level in rows}
+    regions = {}
+    for code, _parent, _level in rows:
+        walk: str | None = code
+        while walk is not None and parent.get(walk) is not None:
+            walk = parent[walk]
+        regions[code] = walk
+    return regions
+
+
+def create_case(user: User, payload: dict[str, Any], today: dt.date | None = None) -> Case:
+    """Validate everything, then write case, survivor and consent in one transaction."""
+    require("case.create", user=user)
+    locations = known_locations()
+    data = read_case(payload, today or utcnow().date(), set(locations))
+    year = (today or utcnow().date()).year
+    code = new_case_code(data["kind"], year)
+    while db.session.scalar(select(func.count()).select_from(Case).where(Case.case_code == code)):
+        code = new_case_code(data["kind"], year)
+    consent = data["consent"]
+    case = Case(kind=data["kind"], case_code=code, agency_id=user.agency_id, owner_id=user.id, status="open",
+                stage="assessment", location_code=data["location"], region_code=locations[data["location"]],
+                consent_services=bool(consent["services"]), consent_reporting=bool(consent["reporting"]))
+    db.session.add(case)
+    db.session.flush()
+    case.ensure_data_key()
+    s = data["survivor"]
+    survivor = Survivor(case=case, sex=s["sex"], age_at_registration=s["age"],
+                        age_estimated=s["age_estimated"] and s["date_of_birth"] is None,
+                        marital_status=s["marital_status"], displacement_status=s["displacement_status"],
+                        disability=s["disability"], unaccompanied=s["unaccompanied"])
+    written = []
+    for name in Survivor.IDENTIFYING:
+        value = s.get(name)
+        if value not in (None, ""):
+            setattr(survivor, name, value)
+            written.append(name)
+    db.session.add(survivor)
+    db.session.add(Consent(case=case, version=1, recorded_by_id=user.id, **consent))
+    audit.record("case.created", actor=user, target_type="case", target_id=case.id,
+                 details={"kind": case.kind, "fields": written, "consent": _consent_summary(consent)})
+    return case
+
+
+def _consent_summary(consent: dict[str, Any]) -> dict[str, Any]:
+    """What the audit log keeps of a consent: which areas, never who or the organisations' notes."""
+    return {"services": consent["services"], "reporting": consent["reporting"],
+            "release": sorted(a for a, ok in consent["release"].items() if ok), "given_by": consent["given_by"]}
+
+
+def current_consent(case: Case) -> Consent | None:
+    return case.consents[-1] if case.consents else None
+
+
+def withdraw_consent(user: User, case: Case, what: str) -> Consent:
+    """Withdraw consent to services ("all") or to statistics ("reporting"), at once everywhere."""
+    require("case.update", case, user=user)
+    previous = current_consent(case)
+    if previous is None:
+        raise Conflict()
+    fields = {"services": previous.services, "reporting": previous.reporting, "release": dict(previous.release),
+              "release_to": dict(previous.release_to), "given_by": previous.given_by, "assent": previous.assent}
+    if what == "reporting":
+        fields["reporting"] = False
+    else:
+        fields.update(services=False, reporting=False, release=dict.fromkeys(previous.release, False))
+    consent = Consent(case=case, version=previous.version + 1, recorded_by_id=user.id, withdrawn=what != "reporting",
+                      **fields)
+    db.session.add(consent)
+    case.consent_services, case.consent_reporting = bool(fields["services"]), bool(fields["reporting"])
+    audit.record("case.consent_withdrawn", actor=user, target_type="case", target_id=case.id, details={"what": what})
+    return consent
+
+
+def add_incident(user: User, case: Case, payload: dict[str, Any], today: dt.date | None = None) -> Incident:
+    require("case.update", case, user=user)
+    if case.status != "open" or not case.consent_services:
+        raise Conflict()
+    locations = known_locations()
+    data = read_incident(payload, today or utcnow().date(), set(locations))
+    survivor = case.survivor
+    age = _age_at(survivor, data["date_of_incident"], case.created_at.date())
+    flags = context_flags(data["gbv_type"], IncidentContext(
+        age_at_incident=age, perpetrator_relationships=[p["relationship"] for p in data["perpetrators"]],
+        money_or_goods_exchanged=data["money_or_goods_exchanged"], abduction=data["abduction"],
+        harmful_traditional_practice=data["harmful_traditional_practice"],
+    ))
+    location = data["location"] or case.location_code
+    incident = Incident(
+        case=case, agency_id=case.agency_id, created_by_id=user.id,
+        date_of_incident=data["date_of_incident"], date_of_interview=data["date_of_interview"],
+        time_of_day=data["time_of_day"], stage_of_displacement=data["stage_of_displacement"],
+        place_type=data["place_type"], location_code=location, region_code=locations.get(location or ""),
+        answers=data["answers"], gbv_type=data["gbv_type"],
+        harmful_traditional_practice=data["harmful_traditional_practice"],
+        money_or_goods_exchanged=data["money_or_goods_exchanged"], abduction=data["abduction"],
+        reported_elsewhere=data["reported_elsewhere"], previous_gbv=data["previous_gbv"], age_at_incident=age,
+        survivor_sex=survivor.sex, marital_status=survivor.marital_status,
+        displacement_status=survivor.displacement_status, disability=survivor.disability,
+        unaccompanied=survivor.unaccompanied, referred_by=data["referred_by"],
+        wants_legal_action=data["wants_legal_action"], mandatory_report_made=data["mandatory_report_made"],
+        survivor_informed_of_report=data["survivor_informed_of_report"],
+        **{f"flag_{flag}": True for flag in flags},
+        **{f"pathway_{service}": data["pathway"][service] for service in PATHWAY_COLUMNS},
+    )
+    incident.perpetrators = [Perpetrator(position=n, primary=p["primary"], sex=p["sex"], age_group=p["age_group"],
+                                         relationship_code=p["relationship"], occupation=p["occupation"])
+                             for n, p in enumerate(data["perpetrators"])]
+    db.session.add(incident)
+    db.session.flush()
+    if data["account"]:
+        incident.account = data["account"]
+    case.updated_at = utcnow()
+    audit.record("incident.created", actor=user, target_type="case", target_id=case.id,
+                 details={"incident": incident.id, "gbv_type": incident.gbv_type,
+                          "fields": ["account"] if data["account"] else []})
+    return incident
+
+
+def _age_at(survivor: Survivor, day: dt.date, registered: dt.date) -> int | None:
+    if survivor.date_of_birth is not None:
+        return age_on(survivor.date_of_birth, day)
+    if survivor.age_at_registration is None:
+        return None
+    return max(0, survivor.age_at_registration - age_on(day, registered))
+
+
+def windows_for(case: Case, now: dt.datetime | None = None) -> list[tuple[Incident, list[CareWindow]]]:
+    """Open PEP / emergency-contraception windows of the case's rapes."""
+    moment = now or utcnow()
+    found = []
+    for incident in case.incidents:
+        start = dt.datetime.combine(incident.date_of_incident, dt.time(), dt.UTC)
+        windows = [w for w in care_windows(incident.gbv_type, start, moment) if w.open]
+        if windows:
+            found.append((incident, windows))
+    return found
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    q: str = ""
+    status: str = ""
+    risk: str = ""
+    region: str = ""
+    kind: str = ""
+    overdue: bool = False
+
+
+def list_query(user: User, filters: CaseFilters) -> Select[Any]:
+    """The caller's cases, filtered, newest first; ``q`` goes through blind indexes only."""
+    stmt = (select(Case).where(case_scope(user), Case.purged_at.is_(None))
+            .options(joinedload(Case.survivor), joinedload(Case.data_key_record))
+            .order_by(Case.created_at.desc(), Case.id))
+    if filters.status:
+        stmt = stmt.where(Case.status == filters.status)
+    if filters.risk:
+        stmt = stmt.where(Case.risk_level == filters.risk)
+    if filters.region:
+        stmt = stmt.where(Case.region_code == filters.region)
+    if filters.kind:
+        stmt = stmt.where(Case.kind == filters.kind)
+    if filters.overdue:
+        stmt = stmt.where(Case.status == "open", Case.next_follow_up < utcnow().date())
+    if filters.q:
+        stmt = stmt.join(Survivor, Survivor.case_id == Case.id).where(_search_condition(filters.q))
+    return stmt
+
+
+def _search_condition(q: str) -> Any:
+    key = keyring().index_key
+    conditions = [Case.case_code == q.strip().upper()]
+    code = normalize_code(q)
+    if len(code) >= 8:
+        conditions.append(func.replace(Case.case_code, "-", "") == code)
+    words = [q, *q.split()] if len(q.split()) > 1 else [q]
+    for field in (Survivor.given_name, Survivor.family_name):
+        index = field.blind_index("survivors")
+        buckets = {b for b in (index.compute(key, w) for w in words) if b is not None}
+        if buckets:
+            conditions.append(getattr(Survivor, f"{field.name}_bidx").in_(buckets))
+    phone_bucket = Survivor.phone.blind_index("survivors").compute(key, q) if any(c.isdigit() for c in q) else None
+    if phone_bucket is not None:
+        conditions.append(Survivor.phone_bidx == phone_bucket)
+    return or_(*conditions)
+
+
+def exact_matches(cases: list[Case], q: str) -> list[Case]:
+    """Drop the blind index's false positives, after decrypting only the candidates."""
+    if not q:
+        return cases
+    wanted = normalize_name(q)
+    phone = Survivor.phone.blind_index("survivors")
+    kept = []
+    for case in cases:
+        s = case.survivor
+        names = {normalize_name(n) for n in (s.given_name, s.family_name, s.display_name) if n}
+        if (case.case_code.replace("-", "") == normalize_code(q) or wanted in names
+                or (s.phone and any(ch.isdigit() for ch in q) and phone.matches(q, s.phone))):
+            kept.append(case)
+    return kept
+
+
+def record_view(case: Case, what: str = "case.viewed") -> None:
+    audit.record(what, target_type="case", target_id=case.id)

@@ -1,0 +1,193 @@
+"""Case pages: list and search, registration (consent first), the case, incidents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from gbvims import options
+from gbvims.classification import ANSWER_KEYS, CONTEXT_FLAGS, GBV_TYPES, QUESTIONS, classify, next_question
+from models import Case, Location, db
+from models.case import STAGES
+
+from ..errors import NotFound, ValidationFailed
+from ..i18n_labels import choices, label
+from ..pagination import Page, paginate
+from ..policy import require, requires
+from . import service
+from .forms import CsrfForm, flatten, nest
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+SEARCH_CANDIDATES = 500
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+def load_case(case_id: str, action: str = "case.read") -> Case:
+    """The case, if it exists and the user may see it; 404 either way otherwise."""
+    case = db.session.get(Case, case_id) if len(case_id) <= 36 else None
+    if case is None or case.purged_at is not None:
+        raise NotFound()
+    require(action, case)
+    return case
+
+
+def _regions() -> list[tuple[str, str]]:
+    language = str(get_locale() or "fr")
+    rows = db.session.scalars(select(Location).where(Location.level == "region").order_by(Location.name_fr)).all()
+    return [(loc.code, loc.name(language)) for loc in rows]
+
+
+def _locations() -> list[tuple[str, str]]:
+    language = str(get_locale() or "fr")
+    rows = db.session.scalars(select(Location).order_by(Location.code)).all()
+    names = {loc.code: loc.name(language) for loc in rows}
+    out = []
+    for loc in rows:
+        prefix = f"{names[loc.parent_code]} — " if loc.parent_code else ""
+        out.append((loc.code, prefix + names[loc.code]))
+    return sorted(out, key=lambda pair: pair[1])
+
+
+@bp.route("")
+@requires("case.list")
+def index() -> str:
+    filters = service.CaseFilters(
+        q=request.args.get("q", "").strip()[:100], status=request.args.get("status", "")[:12],
+        risk=request.args.get("risk", "")[:8], region=request.args.get("region", "")[:32],
+        kind=request.args.get("kind", "")[:4], overdue=request.args.get("overdue") == "1",
+    )
+    stmt = service.list_query(_user(), filters)
+    if filters.q:
+        # Blind-index buckets hold several people: decrypt only those candidates, keep exact matches.
+        candidates = list(db.session.scalars(stmt.limit(SEARCH_CANDIDATES)).unique())
+        found = service.exact_matches(candidates, filters.q)
+        page = Page(found[:50], 1, 50, len(found))
+    else:
+        page = paginate(stmt, per_page=25)
+    html = render_template("cases/index.html", page=page, filters=filters, regions=_regions(),
+                           statuses=choices(options.CASE_STATUS), risks=choices(options.RISK_LEVEL),
+                           kinds=choices(options.CASE_KIND))
+    # Logged once the page is built and before it is sent: no page leaves unaudited.
+    if page.items:
+        service.audit.record("case.list_viewed", target_type="case",
+                             details={"cases": [c.id for c in page.items], "search": bool(filters.q)})
+        db.session.commit()
+    return html
+
+
+def _registration_context(values: dict[str, Any], errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {
+        "values": values, "errors": errors or {}, "form": CsrfForm(), "locations": _locations(),
+        "o": {name: choices(getattr(options, name)) for name in (
+            "SEX", "MARITAL_STATUS", "DISPLACEMENT_STATUS", "DISABILITY", "UNACCOMPANIED", "RELEASE_AREAS",
+            "CONSENT_GIVEN_BY", "ASSENT")},
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("case.create")
+def new() -> Response | str | tuple[str, int]:
+    if request.method == "GET":
+        return render_template("cases/new.html", **_registration_context({"kind": "gbv", "consent.assent": "none",
+                                                                         "consent.given_by": "survivor"}))
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        raise ValidationFailed(_("This form has expired or was not sent from Sutura. Reload the page and try again."))
+    payload = nest(request.form)
+    try:
+        case = service.create_case(_user(), payload)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        context = _registration_context(flatten(payload), exc.fields)
+        return render_template("cases/new.html", **context), 422
+    db.session.commit()
+    flash(_("Case %(code)s registered.", code=case.case_code), "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+@bp.route("/<case_id>")
+@requires("case.read")
+def show(case_id: str) -> str:
+    case = load_case(case_id)
+    html = render_template("cases/show.html", case=case, survivor=case.survivor,
+                           consent=service.current_consent(case), windows=service.windows_for(case),
+                           form=CsrfForm(), stages=STAGES, gbv_types=GBV_TYPES, flags=CONTEXT_FLAGS,
+                           o=options, label=label)
+    service.record_view(case)
+    db.session.commit()
+    return html
+
+
+@bp.route("/<case_id>/consent/withdraw", methods=["POST"])
+@requires("case.update")
+def withdraw(case_id: str) -> Response:
+    case = load_case(case_id, "case.update")
+    if not CsrfForm().validate_on_submit():
+        raise ValidationFailed()
+    what = "reporting" if request.form.get("what") == "reporting" else "all"
+    service.withdraw_consent(_user(), case, what)
+    db.session.commit()
+    flash(_("Consent withdrawal recorded. It applies everywhere at once."), "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+def _incident_context(case: Case, values: dict[str, Any], errors: dict[str, list[str]] | None = None,
+                      gbv_type: str | None = None) -> dict[str, Any]:
+    return {
+        "case": case, "values": values, "errors": errors or {}, "form": CsrfForm(), "gbv_type": gbv_type,
+        "gbv_types": GBV_TYPES, "locations": _locations(), "answer_keys": ANSWER_KEYS,
+        "o": {name: choices(getattr(options, name)) for name in (
+            "TIME_OF_DAY", "PLACE_TYPE", "STAGE_OF_DISPLACEMENT", "HARMFUL_TRADITIONAL_PRACTICE", "ABDUCTION",
+            "REPORTED_ELSEWHERE", "PERPETRATOR_SEX", "AGE_GROUP", "RELATIONSHIP", "OCCUPATION", "REFERRED_BY",
+            "PATHWAY_SERVICES", "PATHWAY_STATUS")},
+        "label": label,
+    }
+
+
+def _answers(values: dict[str, Any]) -> dict[str, bool | None]:
+    raw = values.get("classification") or {}
+    return {key: {"yes": True, "no": False}.get(raw.get(key, "")) for key in ANSWER_KEYS}
+
+
+@bp.route("/<case_id>/incidents/new", methods=["GET", "POST"])
+@requires("case.update")
+def new_incident(case_id: str) -> Response | str | tuple[str, int]:
+    """The classification questions one after the other, then the rest of the form."""
+    case = load_case(case_id, "case.update")
+    if case.status != "open" or not case.consent_services:
+        flash(_("This case is closed or its consent was withdrawn: no incident can be added."), "error")
+        return redirect(url_for("cases.show", case_id=case.id))
+    values = nest(request.form) if request.method == "POST" else {}
+    if request.method == "POST" and not CsrfForm().validate_on_submit():
+        raise ValidationFailed()
+    answers = _answers(values)
+    pending = next_question(answers)
+    if pending is not None:
+        number = ANSWER_KEYS.index(pending) + 1
+        question = next(q for key, _type, q in QUESTIONS if key == pending)
+        return render_template("cases/incident_question.html", case=case, key=pending, number=number,
+                               question=label(question), answers=answers, form=CsrfForm())
+    gbv_type = classify(answers)
+    if request.form.get("step") != "save":
+        today = service.utcnow().date().isoformat()
+        defaults = {"date_of_interview": today, "perpetrators.0.primary": "yes"}
+        return render_template("cases/incident_form.html",
+                               **_incident_context(case, {**defaults, **flatten(values)}, gbv_type=gbv_type))
+    try:
+        incident = service.add_incident(_user(), case, values)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return render_template("cases/incident_form.html",
+                               **_incident_context(case, flatten(values), exc.fields, gbv_type)), 422
+    db.session.commit()
+    flash(_("Incident recorded: %(type)s.", type=label(GBV_TYPES[incident.gbv_type])), "success")
+    return redirect(url_for("cases.show", case_id=case.id, _anchor=f"incident-{incident.id}"))

@@ -1,0 +1,116 @@
+"""Incidents on the GBVIMS Incident Recording Form, and their alleged perpetrators.
+
+Everything here is coded (for statistics in SQL) except the account of the incident, which is
+free text and identifying: encrypted under the case's key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crypto.sqla import Ciphertext, EncryptedField
+
+from .base import UTCDateTime, db, new_uuid, utcnow
+from .case import Case
+from .keys import EncryptedUnderCase
+
+PATHWAY_COLUMNS = ("shelter", "health", "psychosocial", "legal", "security", "livelihoods", "child_protection")
+
+
+class Incident(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
+    __tablename__ = "incidents"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    case: Mapped[Case] = relationship(backref=db.backref("incidents", order_by="Incident.date_of_incident",
+                                                         cascade="all, delete-orphan"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    created_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    date_of_incident: Mapped[dt.date] = mapped_column(Date, index=True)
+    date_of_interview: Mapped[dt.date] = mapped_column(Date, index=True)
+    time_of_day: Mapped[str] = mapped_column(String(16))
+    stage_of_displacement: Mapped[str | None] = mapped_column(String(20))
+    place_type: Mapped[str] = mapped_column(String(20))
+    location_code: Mapped[str | None] = mapped_column(ForeignKey("locations.code"), index=True)
+    region_code: Mapped[str | None] = mapped_column(String(32), index=True)
+
+    # The classification tool's answers and its verdict (never typed by hand).
+    answers: Mapped[dict[str, bool]] = mapped_column(JSON)
+    gbv_type: Mapped[str] = mapped_column(String(24), index=True)
+    flag_intimate_partner_violence: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_child_sexual_abuse: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_early_marriage: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_possible_sexual_exploitation: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_possible_sexual_slavery: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_harmful_traditional_practice: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    harmful_traditional_practice: Mapped[str] = mapped_column(String(16), default="no")
+    money_or_goods_exchanged: Mapped[bool] = mapped_column(Boolean, default=False)
+    abduction: Mapped[str] = mapped_column(String(24), default="none")
+    reported_elsewhere: Mapped[str] = mapped_column(String(20), default="no")
+    previous_gbv: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Survivor at the time of the incident (coded copies, for statistics without joins).
+    age_at_incident: Mapped[int | None] = mapped_column(Integer)
+    survivor_sex: Mapped[str] = mapped_column(String(8))
+    marital_status: Mapped[str | None] = mapped_column(String(16))
+    displacement_status: Mapped[str | None] = mapped_column(String(20))
+    disability: Mapped[str | None] = mapped_column(String(12))
+    unaccompanied: Mapped[str | None] = mapped_column(String(24))
+
+    referred_by: Mapped[str] = mapped_column(String(24), default="self_referral")
+    pathway_shelter: Mapped[str] = mapped_column(String(24), default="not_applicable")
+    pathway_health: Mapped[str] = mapped_column(String(24), default="not_applicable")
+    pathway_psychosocial: Mapped[str] = mapped_column(String(24), default="not_applicable")
+    pathway_legal: Mapped[str] = mapped_column(String(24), default="not_applicable")
+    pathway_security: Mapped[str] = mapped_column(String(24), default="not_applicable")
+    pathway_livelihoods: Mapped[str] = mapped_column(String(24), default="not_applicable")
+    pathway_child_protection: Mapped[str] = mapped_column(String(24), default="not_applicable")
+    wants_legal_action: Mapped[str | None] = mapped_column(String(12))
+    # Mandatory reporting (GBV case management guidelines).
+    mandatory_report_made: Mapped[bool | None] = mapped_column(Boolean)
+    survivor_informed_of_report: Mapped[bool | None] = mapped_column(Boolean)
+
+    _account: Mapped[bytes | None] = mapped_column("account", Ciphertext)
+    account = EncryptedField()
+
+    perpetrators: Mapped[list[Perpetrator]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan", order_by="Perpetrator.position", lazy="selectin"
+    )
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("id", new_uuid())
+        super().__init__(**kwargs)
+
+    @property
+    def context_flags(self) -> list[str]:
+        return [name.removeprefix("flag_") for name in FLAG_COLUMNS if getattr(self, name)]
+
+    def pathway(self) -> dict[str, str]:
+        return {service: getattr(self, f"pathway_{service}") for service in PATHWAY_COLUMNS}
+
+
+FLAG_COLUMNS = (
+    "flag_intimate_partner_violence", "flag_child_sexual_abuse", "flag_early_marriage",
+    "flag_possible_sexual_exploitation", "flag_possible_sexual_slavery", "flag_harmful_traditional_practice",
+)
+
+
+class Perpetrator(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "perpetrators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    incident: Mapped[Incident] = relationship(back_populates="perpetrators")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    sex: Mapped[str] = mapped_column(String(8))
+    age_group: Mapped[str] = mapped_column(String(8))
+    relationship_code: Mapped[str] = mapped_column("relationship", String(32))
+    occupation: Mapped[str] = mapped_column(String(32), default="unknown")
+    nationality: Mapped[str | None] = mapped_column(String(48))
+    past_gbv: Mapped[str | None] = mapped_column(String(8))

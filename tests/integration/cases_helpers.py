@@ -1,0 +1,61 @@
+"""Building cases for tests through the real service (validation, encryption, audit)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from flask import Flask
+from flask_login import login_user
+
+from app.cases import service
+from models import Case, User, db
+
+CASE: dict[str, Any] = {
+    "kind": "gbv",
+    "location": "ML-7-03",
+    "survivor": {"given_name": "Aïssata", "family_name": "Maïga", "phone": "+223 76 12 34 56",
+                 "address": "Quartier Château, chez sa tante", "age": 24, "sex": "female",
+                 "displacement_status": "idp"},
+    "consent": {"services": True, "reporting": True,
+                "release": {"health": True, "psychosocial": True, "legal": False, "security": False,
+                            "shelter": True, "livelihoods": False}},
+}
+
+
+def case_payload(**survivor: Any) -> dict[str, Any]:
+    payload = copy.deepcopy(CASE)
+    payload["survivor"].update(survivor)
+    return payload
+
+
+def incident_payload(days_ago: int = 1, **overrides: Any) -> dict[str, Any]:
+    today = dt.date.today()
+    payload: dict[str, Any] = {
+        "date_of_incident": (today - dt.timedelta(days=days_ago)).isoformat(),
+        "date_of_interview": today.isoformat(),
+        "classification": {"penetration": True},
+        "perpetrators": [{"sex": "male", "age_group": "26-40", "relationship": "no_relation"}],
+        "time_of_day": "evening_night", "place_type": "road", "account": "Sur la route du marché.",
+    }
+    payload.update(overrides)
+    return payload
+
+
+def make_case(app: Flask, username: str, payload: dict[str, Any] | None = None) -> str:
+    with app.test_request_context():
+        user = db.session.query(User).filter_by(username=username).one()
+        login_user(user)
+        case = service.create_case(user, payload or case_payload())
+        db.session.commit()
+        return case.id
+
+
+def add_incident(app: Flask, username: str, case_id: str, payload: dict[str, Any] | None = None) -> str:
+    with app.test_request_context():
+        user = db.session.query(User).filter_by(username=username).one()
+        login_user(user)
+        incident = service.add_incident(user, db.session.get(Case, case_id), payload or incident_payload())
+        db.session.commit()
+        return incident.id
