@@ -1,0 +1,75 @@
+"""Case journeys in French on a phone: register a survivor with consent, record an incident
+through the classification questions, see the type and the PEP countdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..conftest import PASSWORD
+from .pages import LoginPage
+
+
+def test_caseworker_registers_a_survivor_and_records_a_rape(visit, people) -> None:
+    people.user("awa.traore")
+    LoginPage(visit).open().sign_in("awa.traore", PASSWORD)
+    page = visit.page
+    # Given the case list, when she registers a survivor
+    visit.goto("/cases")
+    page.get_by_role("link", name="Enregistrer une personne survivante").click()
+    page.wait_for_load_state("load")
+    visit.check()
+    # Consent comes first
+    page.get_by_role("group", name="La personne survivante consent-elle à recevoir des services de gestion de cas ?") \
+        .get_by_label("Oui").check()
+    page.get_by_role("group", name="La personne survivante consent-elle à ce que des informations non identifiantes "
+                     "soient utilisées dans les statistiques ?").get_by_label("Oui").check()
+    page.get_by_label("Services de santé ou médicaux").check()
+    page.get_by_label("Prénom").fill("Aïssata")
+    page.get_by_label("Nom de famille").fill("Maïga")
+    page.get_by_label("Sexe").select_option("female")
+    page.get_by_label("Âge (ans)").fill("22")
+    page.get_by_label("Téléphone").first.fill("76 12 34 56")
+    page.get_by_label(re.compile(r"^Lieu")).select_option("ML-7-03")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.wait_for_load_state("load")
+    visit.check()
+    assert page.get_by_text("Aïssata Maïga").is_visible()
+    case_url = page.url
+
+    # When she records an incident, the tool asks one question at a time
+    page.get_by_role("link", name="Enregistrer un incident").click()
+    page.wait_for_load_state("load")
+    visit.check()
+    assert page.get_by_text("question 1 sur 6").is_visible()
+    page.get_by_role("button", name="Oui").click()  # penetration: the first "yes" decides
+    page.wait_for_load_state("load")
+    visit.check()
+    assert page.get_by_role("status").get_by_text("Viol").is_visible()
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    page.get_by_label("Date de l'incident").fill(yesterday)
+    page.get_by_label("Sexe").first.select_option("male")
+    page.get_by_label("Lien avec la personne survivante").first.select_option("no_relation")
+    page.get_by_role("button", name="Enregistrer l'incident").click()
+    page.wait_for_load_state("load")
+    visit.check()
+    # Then the case shows the type and the hours left for PEP
+    assert page.url.startswith(case_url)
+    assert page.get_by_role("heading", name=f"Viol — {yesterday}").is_visible()
+    urgent = page.get_by_role("alert").filter(has_text="prophylaxie post-exposition")
+    assert urgent.is_visible()
+    hours = int(urgent.inner_text().split("Il reste ")[1].split(" heures")[0])
+    assert 24 <= hours <= 48
+
+
+def test_wrong_answers_never_lose_what_was_typed(visit, people) -> None:
+    people.user("awa.traore")
+    LoginPage(visit).open().sign_in("awa.traore", PASSWORD)
+    page = visit.page
+    visit.goto("/cases/new")
+    page.get_by_label("Prénom").fill("Kadidia")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.wait_for_load_state("load")
+    visit.check()
+    assert page.get_by_role("alert").first.is_visible()
+    assert page.get_by_label("Prénom").input_value() == "Kadidia"
