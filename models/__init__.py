@@ -5,6 +5,7 @@ from .api_token import ApiToken
 from .audit import AuditEvent, AuditHead
 from .base import Base, db, utcnow
 from .case import Case, CaseAssignment
+from .casework import ActionPlan, Assessment, CaseDecision, FollowUp, PlanGoal
 from .consent import Consent
 from .incident import Incident, Perpetrator
 from .keys import DataKeyRecord
@@ -13,6 +14,27 @@ from .survivor import Survivor
 from .user import AGENCY_ROLES, ROLES, User
 
 __all__ = [
-    "AGENCY_ROLES", "ROLES", "Agency", "ApiToken", "AuditEvent", "AuditHead", "Base", "Case", "CaseAssignment",
-    "Consent", "DataKeyRecord", "Incident", "Location", "Perpetrator", "Survivor", "User", "db", "utcnow",
+    "AGENCY_ROLES",
+    "ROLES",
+    "ActionPlan",
+    "Agency",
+    "Assessment",
+    "CaseDecision",
+    "FollowUp",
+    "PlanGoal",
+    "ApiToken",
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "Case",
+    "CaseAssignment",
+    "Consent",
+    "DataKeyRecord",
+    "Incident",
+    "Location",
+    "Perpetrator",
+    "Survivor",
+    "User",
+    "db",
+    "utcnow",
 ]

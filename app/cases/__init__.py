@@ -1,3 +1,4 @@
+from . import casework_views  # noqa: F401 — its routes attach to bp
 from .views import bp
 
 __all__ = ["bp"]

@@ -19,8 +19,8 @@ from models.case import STAGES
 from ..errors import NotFound, ValidationFailed
 from ..i18n_labels import choices, label
 from ..pagination import Page, paginate
-from ..policy import require, requires
-from . import service
+from ..policy import can, require, requires
+from . import casework, labels, service
 from .forms import CsrfForm, flatten, nest
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -121,7 +121,11 @@ def show(case_id: str) -> str:
     html = render_template("cases/show.html", case=case, survivor=case.survivor,
                            consent=service.current_consent(case), windows=service.windows_for(case),
                            form=CsrfForm(), stages=STAGES, gbv_types=GBV_TYPES, flags=CONTEXT_FLAGS,
-                           o=options, label=label)
+                           o=options, label=label, L=labels, plan=casework.current_plan(case),
+                           assessment=case.assessments[-1] if case.assessments else None,
+                           pending_closure=casework.pending(case, "closure"),
+                           pending_purge=casework.pending(case, "purge"),
+                           can_approve=can(current_user, "case.approve", case))
     service.record_view(case)
     db.session.commit()
     return html

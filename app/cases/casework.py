@@ -1,0 +1,324 @@
+"""Assessment, case action plan, follow-up, closure and purge — the steps after registration.
+
+Each function validates, changes the case in the current transaction and audits by field name;
+the caller commits. Supervisor decisions go through the policy's ``case.approve``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import delete
+
+from gbvims import options
+from models import (
+    ActionPlan,
+    Assessment,
+    Case,
+    CaseDecision,
+    Consent,
+    FollowUp,
+    PlanGoal,
+    Survivor,
+    User,
+    db,
+    utcnow,
+)
+from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS, GOAL_STATUSES
+
+from .. import audit
+from ..errors import Conflict
+from ..policy import require
+from .validation import Reader
+
+GOAL_AREAS = {**options.RELEASE_AREAS, "safety": "", "child_protection": ""}
+MAX_GOALS = 12
+
+
+def _open_case(user: User, case: Case, action: str = "case.update") -> None:
+    require(action, case, user=user)
+    if case.status != "open" or not case.consent_services:
+        raise Conflict(_("This case is closed or its consent was withdrawn."))
+
+
+def record_assessment(user: User, case: Case, payload: Mapping[str, Any]) -> Assessment:
+    _open_case(user, case)
+    r = Reader(payload)
+    needs_reader = r.child("needs")
+    needs = {area: bool(needs_reader.boolean(area, default=False)) for area in ASSESSMENT_AREAS}
+    risk = r.choice("risk_level", options.RISK_LEVEL, required=True)
+    summary = r.text("summary", max_length=4000, multiline=True)
+    safety_plan = r.text("safety_plan", max_length=4000, multiline=True)
+    if risk == "high" and not safety_plan:
+        r.fail("safety_plan", _("A high-risk case needs a safety plan."))
+    r.raise_if_invalid()
+    assessment = Assessment(case=case, created_by_id=user.id, needs=needs, risk_level=risk or "low")
+    db.session.add(assessment)
+    db.session.flush()
+    assessment.summary, assessment.safety_plan = summary, safety_plan
+    case.risk_level = risk
+    if case.stage in ("engagement", "assessment"):
+        case.stage = "action_plan"
+    audit.record(
+        "case.assessed",
+        actor=user,
+        target_type="case",
+        target_id=case.id,
+        details={
+            "risk_level": risk,
+            "fields": [n for n, v in (("summary", summary), ("safety_plan", safety_plan)) if v],
+        },
+    )
+    return assessment
+
+
+def current_plan(case: Case) -> ActionPlan | None:
+    return case.plans[-1] if case.plans else None
+
+
+def save_plan(user: User, case: Case, payload: Mapping[str, Any]) -> ActionPlan:
+    """Save the goals as a draft; a plan already submitted or approved gets a new version."""
+    _open_case(user, case)
+    raw = payload.get("goals") or []
+    r = Reader(payload)
+    if not isinstance(raw, list) or len(raw) > MAX_GOALS:
+        r.fail("goals", _("Give at most %(n)d goals.", n=MAX_GOALS))
+        raw = []
+    goals: list[dict[str, Any]] = []
+    for n, item in enumerate(raw):
+        g = Reader(item if isinstance(item, Mapping) else {}, f"goals.{n}.", r.errors)
+        goals.append(
+            {
+                "area": g.choice("area", GOAL_AREAS, required=True),
+                "goal": g.text("goal", required=True, max_length=500),
+                "responsible": g.text("responsible", max_length=200),
+                "due_date": g.date("due_date"),
+                "status": g.choice("status", dict.fromkeys(GOAL_STATUSES, ""), default="not_started"),
+            }
+        )
+    if not goals and not r.errors:
+        r.fail("goals", _("Write at least one goal."))
+    r.raise_if_invalid()
+    plan = current_plan(case)
+    if plan is None or plan.status in ("submitted", "approved"):
+        plan = ActionPlan(case=case, version=(plan.version + 1) if plan else 1, created_by_id=user.id)
+        db.session.add(plan)
+    plan.status = "draft"
+    plan.goals = []
+    db.session.flush()
+    for n, data in enumerate(goals):
+        goal = PlanGoal(plan=plan, position=n, area=data["area"], due_date=data["due_date"], status=data["status"])
+        db.session.add(goal)
+        db.session.flush()
+        goal.goal, goal.responsible = data["goal"], data["responsible"]
+    audit.record(
+        "case.plan_saved",
+        actor=user,
+        target_type="case",
+        target_id=case.id,
+        details={"version": plan.version, "goals": len(goals)},
+    )
+    return plan
+
+
+def submit_plan(user: User, case: Case) -> ActionPlan:
+    _open_case(user, case)
+    plan = current_plan(case)
+    if plan is None or plan.status not in ("draft", "rejected") or not plan.goals:
+        raise Conflict()
+    plan.status, plan.submitted_at = "submitted", utcnow()
+    audit.record(
+        "case.plan_submitted", actor=user, target_type="case", target_id=case.id, details={"version": plan.version}
+    )
+    return plan
+
+
+def decide_plan(user: User, case: Case, approve: bool, comment: str | None) -> ActionPlan:
+    _open_case(user, case, "case.approve")
+    plan = current_plan(case)
+    if plan is None or plan.status != "submitted":
+        raise Conflict()
+    comment = _comment(comment, required=not approve)
+    plan.status = "approved" if approve else "rejected"
+    plan.decided_by_id, plan.decided_at = user.id, utcnow()
+    plan.decision_comment = comment
+    if approve and case.stage in ("engagement", "assessment", "action_plan"):
+        case.stage = "implementation"
+    audit.record(
+        "case.plan_approved" if approve else "case.plan_rejected",
+        actor=user,
+        target_type="case",
+        target_id=case.id,
+        details={"version": plan.version},
+    )
+    return plan
+
+
+def _comment(comment: str | None, *, required: bool) -> str | None:
+    r = Reader({"comment": comment})
+    value = r.text("comment", required=required, max_length=2000, multiline=True)
+    r.raise_if_invalid()
+    return value
+
+
+def add_follow_up(user: User, case: Case, payload: Mapping[str, Any], today: dt.date | None = None) -> FollowUp:
+    _open_case(user, case)
+    day = today or utcnow().date()
+    r = Reader(payload)
+    date = r.date("date", required=True)
+    if date and date > day:
+        r.fail("date", _("A follow-up cannot be in the future."))
+    risk = r.choice("risk_level", options.RISK_LEVEL, required=True)
+    next_date = r.date("next_follow_up")
+    if next_date and date and next_date < date:
+        r.fail("next_follow_up", _("The next follow-up must come after this one."))
+    notes = r.text("notes", max_length=4000, multiline=True)
+    recommend = bool(r.boolean("recommend_closure", default=False))
+    plan = current_plan(case)
+    goals = {g.id: g for g in plan.goals} if plan is not None and plan.status == "approved" else {}
+    progress_reader = r.child("progress")
+    progress = {}
+    for goal_id in progress_reader.data:
+        if goal_id not in goals:
+            progress_reader.fail(goal_id, _("This goal is not in the approved plan."))
+            continue
+        status = progress_reader.choice(goal_id, dict.fromkeys(GOAL_STATUSES, ""))
+        if status:
+            progress[goal_id] = status
+    r.raise_if_invalid()
+    follow_up = FollowUp(
+        case=case,
+        created_by_id=user.id,
+        date=date,
+        risk_level=risk or "low",
+        progress=progress,
+        recommend_closure=recommend,
+    )
+    db.session.add(follow_up)
+    db.session.flush()
+    follow_up.notes = notes
+    for goal_id, status in progress.items():
+        goals[goal_id].status = status
+    case.risk_level, case.next_follow_up = risk, next_date
+    if case.stage in ("implementation", "action_plan"):
+        case.stage = "follow_up"
+    audit.record(
+        "case.followed_up",
+        actor=user,
+        target_type="case",
+        target_id=case.id,
+        details={"risk_level": risk, "goals_updated": len(progress), "fields": ["notes"] if notes else []},
+    )
+    return follow_up
+
+
+def pending(case: Case, kind: str) -> CaseDecision | None:
+    return next((d for d in case.decisions if d.kind == kind and d.status == "pending"), None)
+
+
+def request_closure(user: User, case: Case, payload: Mapping[str, Any]) -> CaseDecision:
+    _open_case(user, case)
+    if pending(case, "closure") is not None:
+        raise Conflict(_("A closure is already waiting for the supervisor."))
+    r = Reader(payload)
+    reason = r.choice("reason", dict.fromkeys(CLOSURE_REASONS, ""), required=True)
+    checklist_reader = r.child("checklist")
+    checklist = {item: bool(checklist_reader.boolean(item, default=False)) for item in CLOSURE_CHECKLIST}
+    if not checklist["told_can_come_back"]:
+        checklist_reader.fail(
+            "told_can_come_back", _("Tell the survivor they can come back at any time before closing the case.")
+        )
+    if not checklist["safety_plan_reviewed"] and case.risk_level == "high":
+        checklist_reader.fail("safety_plan_reviewed", _("Review the safety plan of a high-risk case before closing."))
+    r.raise_if_invalid()
+    decision = CaseDecision(case=case, kind="closure", reason=reason, checklist=checklist, requested_by_id=user.id)
+    db.session.add(decision)
+    case.stage = "closure"
+    audit.record(
+        "case.closure_requested", actor=user, target_type="case", target_id=case.id, details={"reason": reason}
+    )
+    return decision
+
+
+def request_purge(user: User, case: Case) -> CaseDecision:
+    require("case.update", case, user=user)
+    if case.purged_at is not None or pending(case, "purge") is not None:
+        raise Conflict()
+    decision = CaseDecision(case=case, kind="purge", requested_by_id=user.id)
+    db.session.add(decision)
+    audit.record("case.purge_requested", actor=user, target_type="case", target_id=case.id)
+    return decision
+
+
+def decide(user: User, case: Case, decision_id: str, approve: bool, comment: str | None) -> CaseDecision:
+    require("case.approve", case, user=user)
+    decision = next((d for d in case.decisions if d.id == decision_id and d.status == "pending"), None)
+    if decision is None:
+        raise Conflict()
+    if decision.kind == "purge" and decision.requested_by_id == user.id:
+        # Irreversible: the person who asked for it cannot also approve it.
+        raise Conflict(_("Another supervisor must approve a purge you requested."))
+    comment = _comment(comment, required=not approve)
+    decision.status = "approved" if approve else "rejected"
+    decision.decided_by_id, decision.decided_at = user.id, utcnow()
+    if decision.kind == "closure":
+        decision.comment = comment
+        if approve:
+            case.status, case.closed_at = "closed", utcnow()
+        else:
+            case.stage = "follow_up"
+        audit.record(
+            "case.closed" if approve else "case.closure_rejected",
+            actor=user,
+            target_type="case",
+            target_id=case.id,
+            details={"reason": decision.reason},
+        )
+    elif approve:
+        purge(user, case)
+    else:
+        decision.comment = comment
+        audit.record("case.purge_rejected", actor=user, target_type="case", target_id=case.id)
+    return decision
+
+
+def reopen(user: User, case: Case) -> None:
+    require("case.update", case, user=user)
+    if case.status != "closed" or case.purged_at is not None:
+        raise Conflict()
+    case.status, case.stage, case.closed_at = "open", "follow_up", None
+    audit.record("case.reopened", actor=user, target_type="case", target_id=case.id)
+
+
+def purge(user: User, case: Case) -> None:
+    """The survivor's right to be forgotten: shred the case's key, delete everything but the
+    coded incident rows that the survivor allowed in statistics (they identify no one)."""
+    keep_incidents = case.consent_reporting
+    case_id = case.id
+    if keep_incidents:
+        for incident in case.incidents:
+            incident._account = None
+    else:
+        for incident in list(case.incidents):
+            db.session.delete(incident)
+    for model in (Survivor, Consent, Assessment, FollowUp):
+        db.session.execute(delete(model).where(model.case_id == case_id))
+    for plan in list(case.plans):
+        db.session.delete(plan)
+    for decision in case.decisions:
+        decision._comment = None
+    case.assignments = []
+    if case.data_key_record is not None:
+        case.data_key_record.shred()
+    case.status, case.purged_at, case.closed_at = "closed", utcnow(), case.closed_at or utcnow()
+    case.next_follow_up = None
+    audit.record(
+        "case.purged",
+        actor=user,
+        target_type="case",
+        target_id=case_id,
+        details={"kept_incidents": len(case.incidents) if keep_incidents else 0},
+    )

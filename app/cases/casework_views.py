@@ -1,0 +1,203 @@
+"""Pages for the steps after registration: assessment, plan, follow-up, closure, purge."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from gbvims import options
+from models import Case, db
+from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS, GOAL_STATUSES
+
+from ..errors import ValidationFailed
+from ..i18n_labels import choices
+from ..policy import requires
+from . import casework
+from .forms import CsrfForm, flatten, nest
+from .labels import AREA_LABELS, ASSESSMENT_LABELS, CHECKLIST_LABELS, GOAL_STATUS_LABELS, REASON_LABELS
+from .views import _user, bp, load_case
+
+
+def _checked() -> None:
+    if not CsrfForm().validate_on_submit():
+        raise ValidationFailed(_("This form has expired or was not sent from Sutura. Reload the page and try again."))
+
+
+def _form_page(
+    case_id: str,
+    template: str,
+    save: Callable[[Case, dict[str, Any]], Any],
+    done: str,
+    context: dict[str, Any],
+    initial: dict[str, Any] | None = None,
+) -> Response | str | tuple[str, int]:
+    """GET shows the form; POST validates through ``save`` and commits, or shows the errors
+    with everything that was typed."""
+    case = load_case(case_id, "case.update")
+    if request.method == "GET":
+        return render_template(template, case=case, values=initial or {}, errors={}, form=CsrfForm(), **context)
+    _checked()
+    payload = nest(request.form)
+    try:
+        save(case, payload)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        case = load_case(case_id, "case.update")
+        return render_template(
+            template, case=case, values=flatten(payload), errors=exc.fields or {}, form=CsrfForm(), **context
+        ), 422
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.route("/<case_id>/assessment", methods=["GET", "POST"])
+@requires("case.update")
+def assessment(case_id: str) -> Response | str | tuple[str, int]:
+    return _form_page(
+        case_id,
+        "cases/assessment.html",
+        lambda case, payload: casework.record_assessment(_user(), case, payload),
+        _("Assessment saved."),
+        {"areas": [(a, _(ASSESSMENT_LABELS[a])) for a in ASSESSMENT_AREAS], "risks": choices(options.RISK_LEVEL)},
+    )
+
+
+@bp.route("/<case_id>/plan", methods=["GET", "POST"])
+@requires("case.update")
+def plan(case_id: str) -> Response | str | tuple[str, int]:
+    case = load_case(case_id, "case.update")
+    current = casework.current_plan(case)
+    initial: dict[str, Any] = {}
+    if current is not None:
+        initial = flatten(
+            {
+                "goals": [
+                    {
+                        "area": g.area,
+                        "goal": g.goal,
+                        "responsible": g.responsible,
+                        "due_date": g.due_date.isoformat() if g.due_date else "",
+                        "status": g.status,
+                    }
+                    for g in current.goals
+                ]
+            }
+        )
+    return _form_page(
+        case_id,
+        "cases/plan.html",
+        lambda c, payload: casework.save_plan(_user(), c, payload),
+        _("Case action plan saved as a draft."),
+        {
+            "areas": [(a, _(AREA_LABELS[a])) for a in AREA_LABELS],
+            "statuses": [(s, _(GOAL_STATUS_LABELS[s])) for s in GOAL_STATUSES],
+            "rows": max(3, len(current.goals) + 2 if current else 3),
+        },
+        initial,
+    )
+
+
+@bp.route("/<case_id>/plan/submit", methods=["POST"])
+@requires("case.update")
+def submit_plan(case_id: str) -> Response:
+    case = load_case(case_id, "case.update")
+    _checked()
+    casework.submit_plan(_user(), case)
+    db.session.commit()
+    flash(_("The plan was sent to the supervisor for approval."), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.route("/<case_id>/plan/decide", methods=["POST"])
+@requires("case.approve")
+def decide_plan(case_id: str) -> Response:
+    case = load_case(case_id, "case.approve")
+    _checked()
+    approve = request.form.get("decision") == "approve"
+    casework.decide_plan(_user(), case, approve, request.form.get("comment"))
+    db.session.commit()
+    flash(_("Plan approved.") if approve else _("Plan sent back with your comment."), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.route("/<case_id>/follow-ups/new", methods=["GET", "POST"])
+@requires("case.update")
+def follow_up(case_id: str) -> Response | str | tuple[str, int]:
+    case = load_case(case_id, "case.update")
+    current = casework.current_plan(case)
+    goals = current.goals if current is not None and current.status == "approved" else []
+    initial = {
+        "date": casework.utcnow().date().isoformat(),
+        "risk_level": case.risk_level or "",
+        **{f"progress.{g.id}": g.status for g in goals},
+    }
+    return _form_page(
+        case_id,
+        "cases/follow_up.html",
+        lambda c, payload: casework.add_follow_up(_user(), c, payload),
+        _("Follow-up saved."),
+        {
+            "goals": goals,
+            "risks": choices(options.RISK_LEVEL),
+            "statuses": [(s, _(GOAL_STATUS_LABELS[s])) for s in GOAL_STATUSES],
+            "area_labels": {a: _(v) for a, v in AREA_LABELS.items()},
+        },
+        initial,
+    )
+
+
+@bp.route("/<case_id>/closure", methods=["GET", "POST"])
+@requires("case.update")
+def closure(case_id: str) -> Response | str | tuple[str, int]:
+    return _form_page(
+        case_id,
+        "cases/closure.html",
+        lambda case, payload: casework.request_closure(_user(), case, payload),
+        _("Closure requested: the supervisor will review it."),
+        {
+            "reasons": [(r, _(REASON_LABELS[r])) for r in CLOSURE_REASONS],
+            "checklist": [(c, _(CHECKLIST_LABELS[c])) for c in CLOSURE_CHECKLIST],
+        },
+    )
+
+
+@bp.route("/<case_id>/decisions/<decision_id>", methods=["POST"])
+@requires("case.approve")
+def decide(case_id: str, decision_id: str) -> Response:
+    case = load_case(case_id, "case.approve")
+    _checked()
+    approve = request.form.get("decision") == "approve"
+    decision = casework.decide(_user(), case, decision_id, approve, request.form.get("comment"))
+    db.session.commit()
+    if decision.kind == "purge" and approve:
+        flash(_("The case was erased: its identifying data can never be read again."), "success")
+        return redirect(url_for("cases.index"))
+    flash(_("Decision recorded."), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.route("/<case_id>/reopen", methods=["POST"])
+@requires("case.update")
+def reopen(case_id: str) -> Response:
+    case = load_case(case_id, "case.update")
+    _checked()
+    casework.reopen(_user(), case)
+    db.session.commit()
+    flash(_("Case reopened."), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.route("/<case_id>/purge", methods=["POST"])
+@requires("case.update")
+def request_purge(case_id: str) -> Response:
+    case = load_case(case_id, "case.update")
+    _checked()
+    casework.request_purge(_user(), case)
+    db.session.commit()
+    flash(_("Erasure requested: a supervisor must approve it."), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
