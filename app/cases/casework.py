@@ -84,6 +84,10 @@ def save_plan(user: User, case: Case, payload: Mapping[str, Any]) -> ActionPlan:
     _open_case(user, case)
     raw = payload.get("goals") or []
     r = Reader(payload)
+    if isinstance(raw, list):
+        # A form line with only its status set (the select always has a value) is an unused line.
+        raw = [row for row in raw if not isinstance(row, Mapping)
+               or any(row.get(k) for k in ("area", "goal", "responsible", "due_date"))]
     if not isinstance(raw, list) or len(raw) > MAX_GOALS:
         r.fail("goals", _("Give at most %(n)d goals.", n=MAX_GOALS))
         raw = []

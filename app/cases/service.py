@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from crypto.blind_index import normalize_code, normalize_name
 from gbvims.care import CareWindow, care_windows
 from gbvims.classification import IncidentContext, context_flags
-from models import Case, Consent, Incident, Location, Perpetrator, Survivor, User, db, utcnow
+from models import ActionPlan, Case, CaseDecision, Consent, Incident, Location, Perpetrator, Survivor, User, db, utcnow
 from models.case import new_case_code
 from models.incident import PATHWAY_COLUMNS
 from models.keys import keyring
@@ -47,17 +47,32 @@ def create_case(user: User, payload: dict[str, Any], today: dt.date | None = Non
     while db.session.scalar(select(func.count()).select_from(Case).where(Case.case_code == code)):
         code = new_case_code(data["kind"], year)
     consent = data["consent"]
-    case = Case(kind=data["kind"], case_code=code, agency_id=user.agency_id, owner_id=user.id, status="open",
-                stage="assessment", location_code=data["location"], region_code=locations[data["location"]],
-                consent_services=bool(consent["services"]), consent_reporting=bool(consent["reporting"]))
+    case = Case(
+        kind=data["kind"],
+        case_code=code,
+        agency_id=user.agency_id,
+        owner_id=user.id,
+        status="open",
+        stage="assessment",
+        location_code=data["location"],
+        region_code=locations[data["location"]],
+        consent_services=bool(consent["services"]),
+        consent_reporting=bool(consent["reporting"]),
+    )
     db.session.add(case)
     db.session.flush()
     case.ensure_data_key()
     s = data["survivor"]
-    survivor = Survivor(case=case, sex=s["sex"], age_at_registration=s["age"],
-                        age_estimated=s["age_estimated"] and s["date_of_birth"] is None,
-                        marital_status=s["marital_status"], displacement_status=s["displacement_status"],
-                        disability=s["disability"], unaccompanied=s["unaccompanied"])
+    survivor = Survivor(
+        case=case,
+        sex=s["sex"],
+        age_at_registration=s["age"],
+        age_estimated=s["age_estimated"] and s["date_of_birth"] is None,
+        marital_status=s["marital_status"],
+        displacement_status=s["displacement_status"],
+        disability=s["disability"],
+        unaccompanied=s["unaccompanied"],
+    )
     written = []
     for name in Survivor.IDENTIFYING:
         value = s.get(name)
@@ -66,15 +81,24 @@ def create_case(user: User, payload: dict[str, Any], today: dt.date | None = Non
             written.append(name)
     db.session.add(survivor)
     db.session.add(Consent(case=case, version=1, recorded_by_id=user.id, **consent))
-    audit.record("case.created", actor=user, target_type="case", target_id=case.id,
-                 details={"kind": case.kind, "fields": written, "consent": _consent_summary(consent)})
+    audit.record(
+        "case.created",
+        actor=user,
+        target_type="case",
+        target_id=case.id,
+        details={"kind": case.kind, "fields": written, "consent": _consent_summary(consent)},
+    )
     return case
 
 
 def _consent_summary(consent: dict[str, Any]) -> dict[str, Any]:
     """What the audit log keeps of a consent: which areas, never who or the organisations' notes."""
-    return {"services": consent["services"], "reporting": consent["reporting"],
-            "release": sorted(a for a, ok in consent["release"].items() if ok), "given_by": consent["given_by"]}
+    return {
+        "services": consent["services"],
+        "reporting": consent["reporting"],
+        "release": sorted(a for a, ok in consent["release"].items() if ok),
+        "given_by": consent["given_by"],
+    }
 
 
 def current_consent(case: Case) -> Consent | None:
@@ -87,14 +111,21 @@ def withdraw_consent(user: User, case: Case, what: str) -> Consent:
     previous = current_consent(case)
     if previous is None:
         raise Conflict()
-    fields = {"services": previous.services, "reporting": previous.reporting, "release": dict(previous.release),
-              "release_to": dict(previous.release_to), "given_by": previous.given_by, "assent": previous.assent}
+    fields = {
+        "services": previous.services,
+        "reporting": previous.reporting,
+        "release": dict(previous.release),
+        "release_to": dict(previous.release_to),
+        "given_by": previous.given_by,
+        "assent": previous.assent,
+    }
     if what == "reporting":
         fields["reporting"] = False
     else:
         fields.update(services=False, reporting=False, release=dict.fromkeys(previous.release, False))
-    consent = Consent(case=case, version=previous.version + 1, recorded_by_id=user.id, withdrawn=what != "reporting",
-                      **fields)
+    consent = Consent(
+        case=case, version=previous.version + 1, recorded_by_id=user.id, withdrawn=what != "reporting", **fields
+    )
     db.session.add(consent)
     case.consent_services, case.consent_reporting = bool(fields["services"]), bool(fields["reporting"])
     audit.record("case.consent_withdrawn", actor=user, target_type="case", target_id=case.id, details={"what": what})
@@ -109,40 +140,75 @@ def add_incident(user: User, case: Case, payload: dict[str, Any], today: dt.date
     data = read_incident(payload, today or utcnow().date(), set(locations))
     survivor = case.survivor
     age = _age_at(survivor, data["date_of_incident"], case.created_at.date())
-    flags = context_flags(data["gbv_type"], IncidentContext(
-        age_at_incident=age, perpetrator_relationships=[p["relationship"] for p in data["perpetrators"]],
-        money_or_goods_exchanged=data["money_or_goods_exchanged"], abduction=data["abduction"],
-        harmful_traditional_practice=data["harmful_traditional_practice"],
-    ))
+    flags = context_flags(
+        data["gbv_type"],
+        IncidentContext(
+            age_at_incident=age,
+            perpetrator_relationships=[p["relationship"] for p in data["perpetrators"]],
+            money_or_goods_exchanged=data["money_or_goods_exchanged"],
+            abduction=data["abduction"],
+            harmful_traditional_practice=data["harmful_traditional_practice"],
+        ),
+    )
     location = data["location"] or case.location_code
     incident = Incident(
-        case=case, agency_id=case.agency_id, created_by_id=user.id,
-        date_of_incident=data["date_of_incident"], date_of_interview=data["date_of_interview"],
-        time_of_day=data["time_of_day"], stage_of_displacement=data["stage_of_displacement"],
-        place_type=data["place_type"], location_code=location, region_code=locations.get(location or ""),
-        answers=data["answers"], gbv_type=data["gbv_type"],
+        case=case,
+        agency_id=case.agency_id,
+        created_by_id=user.id,
+        date_of_incident=data["date_of_incident"],
+        date_of_interview=data["date_of_interview"],
+        time_of_day=data["time_of_day"],
+        stage_of_displacement=data["stage_of_displacement"],
+        place_type=data["place_type"],
+        location_code=location,
+        region_code=locations.get(location or ""),
+        answers=data["answers"],
+        gbv_type=data["gbv_type"],
         harmful_traditional_practice=data["harmful_traditional_practice"],
-        money_or_goods_exchanged=data["money_or_goods_exchanged"], abduction=data["abduction"],
-        reported_elsewhere=data["reported_elsewhere"], previous_gbv=data["previous_gbv"], age_at_incident=age,
-        survivor_sex=survivor.sex, marital_status=survivor.marital_status,
-        displacement_status=survivor.displacement_status, disability=survivor.disability,
-        unaccompanied=survivor.unaccompanied, referred_by=data["referred_by"],
-        wants_legal_action=data["wants_legal_action"], mandatory_report_made=data["mandatory_report_made"],
+        money_or_goods_exchanged=data["money_or_goods_exchanged"],
+        abduction=data["abduction"],
+        reported_elsewhere=data["reported_elsewhere"],
+        previous_gbv=data["previous_gbv"],
+        age_at_incident=age,
+        survivor_sex=survivor.sex,
+        marital_status=survivor.marital_status,
+        displacement_status=survivor.displacement_status,
+        disability=survivor.disability,
+        unaccompanied=survivor.unaccompanied,
+        referred_by=data["referred_by"],
+        wants_legal_action=data["wants_legal_action"],
+        mandatory_report_made=data["mandatory_report_made"],
         survivor_informed_of_report=data["survivor_informed_of_report"],
         **{f"flag_{flag}": True for flag in flags},
         **{f"pathway_{service}": data["pathway"][service] for service in PATHWAY_COLUMNS},
     )
-    incident.perpetrators = [Perpetrator(position=n, primary=p["primary"], sex=p["sex"], age_group=p["age_group"],
-                                         relationship_code=p["relationship"], occupation=p["occupation"])
-                             for n, p in enumerate(data["perpetrators"])]
+    incident.perpetrators = [
+        Perpetrator(
+            position=n,
+            primary=p["primary"],
+            sex=p["sex"],
+            age_group=p["age_group"],
+            relationship_code=p["relationship"],
+            occupation=p["occupation"],
+        )
+        for n, p in enumerate(data["perpetrators"])
+    ]
     db.session.add(incident)
     db.session.flush()
     if data["account"]:
         incident.account = data["account"]
     case.updated_at = utcnow()
-    audit.record("incident.created", actor=user, target_type="case", target_id=case.id,
-                 details={"incident": incident.id, "gbv_type": incident.gbv_type,
-                          "fields": ["account"] if data["account"] else []})
+    audit.record(
+        "incident.created",
+        actor=user,
+        target_type="case",
+        target_id=case.id,
+        details={
+            "incident": incident.id,
+            "gbv_type": incident.gbv_type,
+            "fields": ["account"] if data["account"] else [],
+        },
+    )
     return incident
 
 
@@ -178,9 +244,12 @@ class CaseFilters:
 
 def list_query(user: User, filters: CaseFilters) -> Select[Any]:
     """The caller's cases, filtered, newest first; ``q`` goes through blind indexes only."""
-    stmt = (select(Case).where(case_scope(user), Case.purged_at.is_(None))
-            .options(joinedload(Case.survivor), joinedload(Case.data_key_record))
-            .order_by(Case.created_at.desc(), Case.id))
+    stmt = (
+        select(Case)
+        .where(case_scope(user), Case.purged_at.is_(None))
+        .options(joinedload(Case.survivor), joinedload(Case.data_key_record))
+        .order_by(Case.created_at.desc(), Case.id)
+    )
     if filters.status:
         stmt = stmt.where(Case.status == filters.status)
     if filters.risk:
@@ -224,11 +293,32 @@ def exact_matches(cases: list[Case], q: str) -> list[Case]:
     for case in cases:
         s = case.survivor
         names = {normalize_name(n) for n in (s.given_name, s.family_name, s.display_name) if n}
-        if (case.case_code.replace("-", "") == normalize_code(q) or wanted in names
-                or (s.phone and any(ch.isdigit() for ch in q) and phone.matches(q, s.phone))):
+        if (
+            case.case_code.replace("-", "") == normalize_code(q)
+            or wanted in names
+            or (s.phone and any(ch.isdigit() for ch in q) and phone.matches(q, s.phone))
+        ):
             kept.append(case)
     return kept
 
 
 def record_view(case: Case, what: str = "case.viewed") -> None:
     audit.record(what, target_type="case", target_id=case.id)
+
+
+def awaiting_approval(user: User) -> list[Case]:
+    """Cases of the supervisor's agency with a plan, closure or erasure waiting for a decision."""
+    if user.role != "supervisor":
+        return []
+    waiting = (
+        select(CaseDecision.case_id)
+        .where(CaseDecision.status == "pending")
+        .union(select(ActionPlan.case_id).where(ActionPlan.status == "submitted"))
+    )
+    stmt = (
+        select(Case)
+        .where(case_scope(user), Case.purged_at.is_(None), Case.id.in_(waiting))
+        .options(joinedload(Case.survivor), joinedload(Case.data_key_record))
+        .order_by(Case.updated_at)
+    )
+    return list(db.session.scalars(stmt.limit(50)).unique())

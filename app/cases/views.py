@@ -73,13 +73,15 @@ def index() -> str:
         page = Page(found[:50], 1, 50, len(found))
     else:
         page = paginate(stmt, per_page=25)
-    html = render_template("cases/index.html", page=page, filters=filters, regions=_regions(),
+    waiting = service.awaiting_approval(_user())
+    html = render_template("cases/index.html", page=page, filters=filters, regions=_regions(), waiting=waiting,
                            statuses=choices(options.CASE_STATUS), risks=choices(options.RISK_LEVEL),
                            kinds=choices(options.CASE_KIND))
     # Logged once the page is built and before it is sent: no page leaves unaudited.
-    if page.items:
+    shown = [c.id for c in page.items] + [c.id for c in waiting]
+    if shown:
         service.audit.record("case.list_viewed", target_type="case",
-                             details={"cases": [c.id for c in page.items], "search": bool(filters.q)})
+                             details={"cases": shown, "search": bool(filters.q)})
         db.session.commit()
     return html
 

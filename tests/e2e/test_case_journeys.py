@@ -73,3 +73,70 @@ def test_wrong_answers_never_lose_what_was_typed(visit, people) -> None:
     visit.check()
     assert page.get_by_role("alert").first.is_visible()
     assert page.get_by_label("Prénom").input_value() == "Kadidia"
+
+
+def test_plan_follow_up_and_closure_approved_by_the_supervisor(visit, people, live, browser) -> None:
+    from ..integration.cases_helpers import make_case
+
+    people.user("awa.traore")
+    people.user("fatou.diallo", role="supervisor")
+    case_id = make_case(live[0], "awa.traore")
+    page = visit.page
+    LoginPage(visit).open().sign_in("awa.traore", PASSWORD)
+    visit.goto(f"/cases/{case_id}")
+    # The caseworker writes the plan and sends it for approval
+    page.get_by_role("link", name="Rédiger le plan").click()
+    page.wait_for_load_state("load")
+    visit.check()
+    page.locator("#f-goals-0-area").select_option("health")
+    page.locator("#f-goals-0-goal").fill("Soins médicaux et PEP")
+    page.locator("#f-goals-0-responsible").fill("CSREF de Gao")
+    page.get_by_role("button", name="Enregistrer le plan").click()
+    page.wait_for_load_state("load")
+    visit.check()
+    page.get_by_role("button", name="Envoyer au superviseur pour approbation").click()
+    page.wait_for_load_state("load")
+    visit.check()
+
+    # The supervisor sees it waiting and approves it
+    supervisor = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR")
+    try:
+        from .conftest import Visit
+
+        boss = Visit(supervisor.new_page(), visit.base, visit.artifacts)
+        LoginPage(boss).open().sign_in("fatou.diallo", PASSWORD)
+        boss.goto("/cases")
+        boss.page.get_by_role("region", name="En attente de votre approbation").get_by_role("link").click()
+        boss.page.wait_for_load_state("load")
+        boss.check()
+        boss.page.get_by_role("button", name="Approuver le plan").click()
+        boss.page.wait_for_load_state("load")
+        boss.check()
+
+        # The caseworker follows up and asks to close
+        visit.goto(f"/cases/{case_id}/follow-ups/new")
+        page.get_by_label(re.compile("Soins médicaux et PEP")).select_option("done")
+        page.get_by_label(re.compile("^Niveau de risque actuel")).select_option("low")
+        page.get_by_role("button", name="Enregistrer le suivi").click()
+        page.wait_for_load_state("load")
+        visit.check()
+        assert page.get_by_role("cell", name="Réalisé").is_visible()
+        page.get_by_role("link", name="Demander la clôture").click()
+        page.wait_for_load_state("load")
+        visit.check()
+        page.get_by_label(re.compile("^Motif de clôture")).select_option("needs_met")
+        page.get_by_label("La personne survivante sait qu'elle peut revenir à tout moment").check()
+        page.get_by_role("button", name="Demander la clôture").click()
+        page.wait_for_load_state("load")
+        visit.check()
+
+        # The supervisor approves the closure
+        boss.goto(f"/cases/{case_id}")
+        boss.page.get_by_role("button", name="Approuver la clôture").click()
+        boss.page.wait_for_load_state("load")
+        boss.check()
+        assert boss.page.get_by_text(re.compile("Clôturé le")).is_visible()
+    finally:
+        supervisor.close()
+    visit.goto(f"/cases/{case_id}")
+    assert page.get_by_role("button", name="Rouvrir le cas").is_visible()

@@ -221,3 +221,13 @@ def test_purge_needs_a_second_person_and_keeps_only_consented_statistics(app, te
     # The purged case is gone from every page.
     assert fatou.get(f"/cases/{kept}").status_code == 404
     assert "Aïssata" not in page_text(fatou.get("/cases"))
+
+
+def test_unused_plan_lines_are_ignored(app, team) -> None:
+    case_id = make_case(app, "awa")
+    awa = client_for(app, "awa")
+    response = post_form(awa, f"/cases/{case_id}/plan", {
+        "goals.0.area": "health", "goals.0.goal": "Soins", "goals.0.status": "not_started",
+        "goals.1.status": "not_started", "goals.2.status": "not_started"})
+    assert response.status_code == 302
+    assert len(plan_goals(app, case_id)) == 1
