@@ -110,3 +110,5 @@ ASSENT: Options = {"none": N_("Not needed"), "oral": N_("Oral assent"), "written
 RISK_LEVEL: Options = {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")}
 CASE_KIND: Options = {"gbv": N_("GBV"), "cp": N_("Child protection")}
 CASE_STATUS: Options = {"open": N_("Open"), "closed": N_("Closed")}
+YES_NO_UNKNOWN: Options = {"yes": N_("Yes"), "no": N_("No"), "unknown": N_("Unknown")}
+LEGAL_ACTION: Options = {"yes": N_("Yes"), "no": N_("No"), "undecided": N_("Undecided")}

@@ -53,6 +53,7 @@ class Incident(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     money_or_goods_exchanged: Mapped[bool] = mapped_column(Boolean, default=False)
     abduction: Mapped[str] = mapped_column(String(24), default="none")
     reported_elsewhere: Mapped[str] = mapped_column(String(20), default="no")
+    reported_elsewhere_to: Mapped[str | None] = mapped_column(String(24))  # type of provider
     previous_gbv: Mapped[bool] = mapped_column(Boolean, default=False)
     # Survivor at the time of the incident (coded copies, for statistics without joins).
     age_at_incident: Mapped[int | None] = mapped_column(Integer)

@@ -44,6 +44,11 @@ class Survivor(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     caregiver_phone = EncryptedField()
     _notes: Mapped[bytes | None] = mapped_column("notes", Ciphertext)
     notes = EncryptedField()
+    # Ethnicity/clan and religion can single a person out in a small community: encrypted too.
+    _ethnicity: Mapped[bytes | None] = mapped_column("ethnicity", Ciphertext)
+    ethnicity = EncryptedField()
+    _religion: Mapped[bytes | None] = mapped_column("religion", Ciphertext)
+    religion = EncryptedField()
 
     # Coded, non-identifying (GBVIMS): aggregated by SQL without any key.
     sex: Mapped[str] = mapped_column(String(8))
@@ -53,13 +58,15 @@ class Survivor(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     displacement_status: Mapped[str | None] = mapped_column(String(20))
     disability: Mapped[str | None] = mapped_column(String(12))
     unaccompanied: Mapped[str | None] = mapped_column(String(24))
+    nationality: Mapped[str | None] = mapped_column(String(48))
+    country_of_origin: Mapped[str | None] = mapped_column(String(48))
 
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("id", new_uuid())
         super().__init__(**kwargs)
 
     IDENTIFYING = ("given_name", "family_name", "nickname", "phone", "address", "date_of_birth",
-                   "caregiver_name", "caregiver_phone", "notes")
+                   "caregiver_name", "caregiver_phone", "notes", "ethnicity", "religion")
 
     @property
     def display_name(self) -> str:

@@ -72,6 +72,8 @@ def create_case(user: User, payload: dict[str, Any], today: dt.date | None = Non
         displacement_status=s["displacement_status"],
         disability=s["disability"],
         unaccompanied=s["unaccompanied"],
+        nationality=s["nationality"],
+        country_of_origin=s["country_of_origin"],
     )
     written = []
     for name in Survivor.IDENTIFYING:
@@ -168,6 +170,7 @@ def add_incident(user: User, case: Case, payload: dict[str, Any], today: dt.date
         money_or_goods_exchanged=data["money_or_goods_exchanged"],
         abduction=data["abduction"],
         reported_elsewhere=data["reported_elsewhere"],
+        reported_elsewhere_to=data["reported_elsewhere_to"],
         previous_gbv=data["previous_gbv"],
         age_at_incident=age,
         survivor_sex=survivor.sex,
@@ -190,6 +193,8 @@ def add_incident(user: User, case: Case, payload: dict[str, Any], today: dt.date
             age_group=p["age_group"],
             relationship_code=p["relationship"],
             occupation=p["occupation"],
+            nationality=p["nationality"],
+            past_gbv=p["past_gbv"],
         )
         for n, p in enumerate(data["perpetrators"])
     ]

@@ -144,6 +144,8 @@ SURVIVOR_TEXT = {  # identifying free text, and its longest sensible length
     "address": 300,
     "caregiver_name": 200,
     "caregiver_phone": 40,
+    "ethnicity": 60,
+    "religion": 60,
 }
 
 
@@ -172,6 +174,8 @@ def read_case(payload: Mapping[str, Any], today: dt.date, known_locations: set[s
     elif age is None and not s.errors.get(s.path("age")):
         s.fail("age", _("Give the date of birth or the age (estimated if need be)."))
     survivor["age"] = age
+    survivor["nationality"] = s.text("nationality", max_length=48)
+    survivor["country_of_origin"] = s.text("country_of_origin", max_length=48)
     for name, allowed in (
         ("marital_status", options.MARITAL_STATUS),
         ("displacement_status", options.DISPLACEMENT_STATUS),
@@ -243,9 +247,12 @@ def read_incident(payload: Mapping[str, Any], today: dt.date, known_locations: s
     incident["money_or_goods_exchanged"] = bool(r.boolean("money_or_goods_exchanged", default=False))
     incident["abduction"] = r.choice("abduction", options.ABDUCTION, default="none")
     incident["reported_elsewhere"] = r.choice("reported_elsewhere", options.REPORTED_ELSEWHERE, default="no")
+    incident["reported_elsewhere_to"] = r.choice("reported_elsewhere_to", options.REFERRED_BY)
+    if incident["reported_elsewhere"] == "no":
+        incident["reported_elsewhere_to"] = None
     incident["previous_gbv"] = bool(r.boolean("previous_gbv", default=False))
     incident["referred_by"] = r.choice("referred_by", options.REFERRED_BY, default="self_referral")
-    incident["wants_legal_action"] = r.choice("wants_legal_action", {"yes": "", "no": "", "undecided": ""})
+    incident["wants_legal_action"] = r.choice("wants_legal_action", options.LEGAL_ACTION)
     incident["mandatory_report_made"] = r.boolean("mandatory_report_made")
     incident["survivor_informed_of_report"] = r.boolean("survivor_informed_of_report")
     incident["account"] = r.text("account", max_length=8000, multiline=True)
@@ -278,6 +285,8 @@ def read_incident(payload: Mapping[str, Any], today: dt.date, known_locations: s
                 "age_group": p.choice("age_group", options.AGE_GROUP, default="unknown"),
                 "relationship": p.choice("relationship", options.RELATIONSHIP, required=True),
                 "occupation": p.choice("occupation", options.OCCUPATION, default="unknown"),
+                "nationality": p.text("nationality", max_length=48),
+                "past_gbv": p.choice("past_gbv", options.YES_NO_UNKNOWN),
                 "primary": bool(p.boolean("primary", default=position == 0)),
             }
         )

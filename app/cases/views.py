@@ -154,7 +154,7 @@ def _incident_context(case: Case, values: dict[str, Any], errors: dict[str, list
         "o": {name: choices(getattr(options, name)) for name in (
             "TIME_OF_DAY", "PLACE_TYPE", "STAGE_OF_DISPLACEMENT", "HARMFUL_TRADITIONAL_PRACTICE", "ABDUCTION",
             "REPORTED_ELSEWHERE", "PERPETRATOR_SEX", "AGE_GROUP", "RELATIONSHIP", "OCCUPATION", "REFERRED_BY",
-            "PATHWAY_SERVICES", "PATHWAY_STATUS")},
+            "PATHWAY_SERVICES", "PATHWAY_STATUS", "YES_NO_UNKNOWN", "LEGAL_ACTION")},
         "label": label,
     }
 

@@ -1,4 +1,4 @@
-"""GBV cases: cases, assignments, survivors, consents, incidents, perpetrators
+"""GBV case management: cases, survivors, consents, incidents, perpetrators, assessments, plans, follow-ups, decisions
 
 Revision ID: 0002
 Revises: 0001
@@ -53,6 +53,42 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_cases_risk_level'), ['risk_level'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
 
+    op.create_table('action_plans',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('case_id', sa.String(length=36), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('created_by_id', sa.String(length=36), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.Column('decided_by_id', sa.String(length=36), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decision_comment', sa.LargeBinary(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_action_plans_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_action_plans_created_by_id_users')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_action_plans_decided_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_action_plans'))
+    )
+    with op.batch_alter_table('action_plans', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_action_plans_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_action_plans_status'), ['status'], unique=False)
+
+    op.create_table('assessments',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('case_id', sa.String(length=36), nullable=False),
+    sa.Column('created_by_id', sa.String(length=36), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('needs', sa.JSON(), nullable=False),
+    sa.Column('risk_level', sa.String(length=8), nullable=False),
+    sa.Column('summary', sa.LargeBinary(), nullable=True),
+    sa.Column('safety_plan', sa.LargeBinary(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_assessments_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_assessments_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessments'))
+    )
+    with op.batch_alter_table('assessments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assessments_case_id'), ['case_id'], unique=False)
+
     op.create_table('case_assignments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.String(length=36), nullable=False),
@@ -66,6 +102,27 @@ def upgrade():
     with op.batch_alter_table('case_assignments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_assignments_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_assignments_user_id'), ['user_id'], unique=False)
+
+    op.create_table('case_decisions',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('case_id', sa.String(length=36), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('reason', sa.String(length=24), nullable=True),
+    sa.Column('checklist', sa.JSON(), nullable=False),
+    sa.Column('requested_by_id', sa.String(length=36), nullable=False),
+    sa.Column('requested_at', sa.DateTime(), nullable=False),
+    sa.Column('decided_by_id', sa.String(length=36), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('comment', sa.LargeBinary(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_decisions_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_case_decisions_decided_by_id_users')),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_case_decisions_requested_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_decisions'))
+    )
+    with op.batch_alter_table('case_decisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_decisions_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_decisions_status'), ['status'], unique=False)
 
     op.create_table('consents',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -87,6 +144,22 @@ def upgrade():
     )
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consents_case_id'), ['case_id'], unique=False)
+
+    op.create_table('follow_ups',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('case_id', sa.String(length=36), nullable=False),
+    sa.Column('created_by_id', sa.String(length=36), nullable=False),
+    sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('risk_level', sa.String(length=8), nullable=False),
+    sa.Column('progress', sa.JSON(), nullable=False),
+    sa.Column('recommend_closure', sa.Boolean(), nullable=False),
+    sa.Column('notes', sa.LargeBinary(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_follow_ups_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_follow_ups_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_follow_ups'))
+    )
+    with op.batch_alter_table('follow_ups', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_follow_ups_case_id'), ['case_id'], unique=False)
 
     op.create_table('incidents',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -113,6 +186,7 @@ def upgrade():
     sa.Column('money_or_goods_exchanged', sa.Boolean(), nullable=False),
     sa.Column('abduction', sa.String(length=24), nullable=False),
     sa.Column('reported_elsewhere', sa.String(length=20), nullable=False),
+    sa.Column('reported_elsewhere_to', sa.String(length=24), nullable=True),
     sa.Column('previous_gbv', sa.Boolean(), nullable=False),
     sa.Column('age_at_incident', sa.Integer(), nullable=True),
     sa.Column('survivor_sex', sa.String(length=8), nullable=False),
@@ -162,6 +236,8 @@ def upgrade():
     sa.Column('caregiver_name', sa.LargeBinary(), nullable=True),
     sa.Column('caregiver_phone', sa.LargeBinary(), nullable=True),
     sa.Column('notes', sa.LargeBinary(), nullable=True),
+    sa.Column('ethnicity', sa.LargeBinary(), nullable=True),
+    sa.Column('religion', sa.LargeBinary(), nullable=True),
     sa.Column('sex', sa.String(length=8), nullable=False),
     sa.Column('age_at_registration', sa.Integer(), nullable=True),
     sa.Column('age_estimated', sa.Boolean(), nullable=False),
@@ -169,6 +245,8 @@ def upgrade():
     sa.Column('displacement_status', sa.String(length=20), nullable=True),
     sa.Column('disability', sa.String(length=12), nullable=True),
     sa.Column('unaccompanied', sa.String(length=24), nullable=True),
+    sa.Column('nationality', sa.String(length=48), nullable=True),
+    sa.Column('country_of_origin', sa.String(length=48), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_survivors_case_id_cases'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survivors')),
     sa.UniqueConstraint('case_id', name=op.f('uq_survivors_case_id'))
@@ -195,9 +273,28 @@ def upgrade():
     with op.batch_alter_table('perpetrators', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_perpetrators_incident_id'), ['incident_id'], unique=False)
 
+    op.create_table('plan_goals',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('plan_id', sa.String(length=36), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('area', sa.String(length=24), nullable=False),
+    sa.Column('goal', sa.LargeBinary(), nullable=True),
+    sa.Column('responsible', sa.LargeBinary(), nullable=True),
+    sa.Column('due_date', sa.Date(), nullable=True),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.ForeignKeyConstraint(['plan_id'], ['action_plans.id'], name=op.f('fk_plan_goals_plan_id_action_plans'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_goals'))
+    )
+    with op.batch_alter_table('plan_goals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_plan_goals_plan_id'), ['plan_id'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('plan_goals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_plan_goals_plan_id'))
+
+    op.drop_table('plan_goals')
     with op.batch_alter_table('perpetrators', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_perpetrators_incident_id'))
 
@@ -218,15 +315,33 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_incidents_agency_id'))
 
     op.drop_table('incidents')
+    with op.batch_alter_table('follow_ups', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_follow_ups_case_id'))
+
+    op.drop_table('follow_ups')
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consents_case_id'))
 
     op.drop_table('consents')
+    with op.batch_alter_table('case_decisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_decisions_status'))
+        batch_op.drop_index(batch_op.f('ix_case_decisions_case_id'))
+
+    op.drop_table('case_decisions')
     with op.batch_alter_table('case_assignments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_assignments_user_id'))
         batch_op.drop_index(batch_op.f('ix_case_assignments_case_id'))
 
     op.drop_table('case_assignments')
+    with op.batch_alter_table('assessments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assessments_case_id'))
+
+    op.drop_table('assessments')
+    with op.batch_alter_table('action_plans', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_action_plans_status'))
+        batch_op.drop_index(batch_op.f('ix_action_plans_case_id'))
+
+    op.drop_table('action_plans')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cases_status'))
         batch_op.drop_index(batch_op.f('ix_cases_risk_level'))

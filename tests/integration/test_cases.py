@@ -49,7 +49,7 @@ def test_register_through_the_api_and_read_back(app, client, team) -> None:
 
 
 def test_identifying_values_never_reach_the_database_in_clear(app, team) -> None:
-    case_id = make_case(app, "awa")
+    case_id = make_case(app, "awa", case_payload(ethnicity="Songhaï", religion="Chrétienne"))
     add_incident(app, "awa", case_id)
     with app.app_context():
         dump = repr(
@@ -60,7 +60,7 @@ def test_identifying_values_never_reach_the_database_in_clear(app, team) -> None
             ]
         )
         path = db.engine.url.database if db.engine.url.get_backend_name() == "sqlite" else None
-    for secret in ("Aïssata", "Maïga", "76 12 34 56", "Château", "route du marché"):
+    for secret in ("Aïssata", "Maïga", "76 12 34 56", "Château", "route du marché", "Songhaï", "Chrétienne"):
         assert secret not in dump
         if path:
             raw = Path(path).read_bytes()
