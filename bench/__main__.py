@@ -1,6 +1,7 @@
 """`make bench`: every benchmark, each printing its figures as ratios to a baseline of the same run."""
 
-from . import bench_crypto
+from . import bench_crypto, bench_search
 
 if __name__ == "__main__":
     bench_crypto.run()
+    bench_search.run()

@@ -16,7 +16,7 @@ from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS
 from ..errors import ValidationFailed
 from ..i18n_labels import choices
 from ..policy import requires
-from . import casework
+from . import casework, service
 from .forms import CsrfForm, flatten, nest
 from .labels import AREA_LABELS, ASSESSMENT_LABELS, CHECKLIST_LABELS, GOAL_STATUS_LABELS, REASON_LABELS
 from .views import _user, bp, load_case
@@ -39,7 +39,10 @@ def _form_page(
     with everything that was typed."""
     case = load_case(case_id, "case.update")
     if request.method == "GET":
-        return render_template(template, case=case, values=initial or {}, errors={}, form=CsrfForm(), **context)
+        html = render_template(template, case=case, values=initial or {}, errors={}, form=CsrfForm(), **context)
+        service.record_view(case)  # these forms show decrypted goals and notes
+        db.session.commit()
+        return html
     _checked()
     payload = nest(request.form)
     try:
