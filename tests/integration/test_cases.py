@@ -178,6 +178,36 @@ OUTSIDERS = ["ousmane", "moussa", "mariam", "admin"]
 
 
 @pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_outsiders_are_refused_every_route_of_a_case(app, team, outsider) -> None:
+    """Walks every route that takes a case id, as each outsider, with a valid CSRF token."""
+    case_id = make_case(app, "awa")
+    add_incident(app, "awa", case_id)
+    web = app.test_client()
+    sign_in(web, outsider)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "<case_id>" not in rule.rule:
+            continue
+        url = rule.rule.replace("<case_id>", case_id).replace("<decision_id>", "x")
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if rule.rule.startswith("/api/"):
+                response = web.open(url, method=method, json={})
+                assert response.status_code == 401  # the API ignores the web session altogether
+            elif method == "POST":
+                response = post_form(web, "/account", {"decision": "approve", "what": "all"}, action=url)
+            else:
+                response = web.get(url)
+            if not rule.rule.startswith("/api/"):
+                assert response.status_code in (403, 404), (method, url, response.status_code)
+            assert "Aïssata" not in response.get_data(as_text=True)
+            checked += 1
+    assert checked >= 12
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.status == "open" and case.consent_services and case.purged_at is None
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
 def test_outsiders_are_refused_every_case_page_and_call(app, client, team, outsider) -> None:
     case_id = make_case(app, "awa")
     web = app.test_client()
