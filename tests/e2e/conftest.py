@@ -108,6 +108,8 @@ class Visit:
             f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in bad
         )
         assert self.bytes < PAGE_BUDGET, f"{url}: {self.bytes} bytes of HTML+CSS+JS (budget {PAGE_BUDGET})"
+        title = page.title()  # type: ignore[attr-defined]
+        assert title.endswith("— Sutura") and len(title) < 100 and "<" not in title, f"{url}: title {title[:80]!r}"
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")  # type: ignore[attr-defined]
         assert not overflow, f"{url}: wider than a 360 px phone screen"
         self.checked.append(url)
