@@ -27,6 +27,7 @@ from models import (
     db,
     utcnow,
 )
+from models.case import STAGES
 from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS, GOAL_STATUSES
 
 from .. import audit
@@ -36,6 +37,16 @@ from .validation import Reader
 
 GOAL_AREAS = {**options.RELEASE_AREAS, "safety": "", "child_protection": ""}
 MAX_GOALS = 12
+
+
+def advance(case: Case, stage: str) -> None:
+    """Move the case forward to ``stage``; never backwards (a new assessment mid-way keeps the stage)."""
+    if STAGES.index(stage) > STAGES.index(case.stage):
+        case.stage = stage
+
+
+def _log(user: User, case: Case, action: str, **details: Any) -> None:
+    audit.record(action, actor=user, target_type="case", target_id=case.id, details=details or None)
 
 
 def _open_case(user: User, case: Case, action: str = "case.update") -> None:
@@ -60,17 +71,13 @@ def record_assessment(user: User, case: Case, payload: Mapping[str, Any]) -> Ass
     db.session.flush()
     assessment.summary, assessment.safety_plan = summary, safety_plan
     case.risk_level = risk
-    if case.stage in ("engagement", "assessment"):
-        case.stage = "action_plan"
-    audit.record(
+    advance(case, "action_plan")
+    _log(
+        user,
+        case,
         "case.assessed",
-        actor=user,
-        target_type="case",
-        target_id=case.id,
-        details={
-            "risk_level": risk,
-            "fields": [n for n, v in (("summary", summary), ("safety_plan", safety_plan)) if v],
-        },
+        risk_level=risk,
+        fields=[n for n, v in (("summary", summary), ("safety_plan", safety_plan)) if v],
     )
     return assessment
 
@@ -86,8 +93,11 @@ def save_plan(user: User, case: Case, payload: Mapping[str, Any]) -> ActionPlan:
     r = Reader(payload)
     if isinstance(raw, list):
         # A form line with only its status set (the select always has a value) is an unused line.
-        raw = [row for row in raw if not isinstance(row, Mapping)
-               or any(row.get(k) for k in ("area", "goal", "responsible", "due_date"))]
+        raw = [
+            row
+            for row in raw
+            if not isinstance(row, Mapping) or any(row.get(k) for k in ("area", "goal", "responsible", "due_date"))
+        ]
     if not isinstance(raw, list) or len(raw) > MAX_GOALS:
         r.fail("goals", _("Give at most %(n)d goals.", n=MAX_GOALS))
         raw = []
@@ -118,13 +128,7 @@ def save_plan(user: User, case: Case, payload: Mapping[str, Any]) -> ActionPlan:
         db.session.add(goal)
         db.session.flush()
         goal.goal, goal.responsible = data["goal"], data["responsible"]
-    audit.record(
-        "case.plan_saved",
-        actor=user,
-        target_type="case",
-        target_id=case.id,
-        details={"version": plan.version, "goals": len(goals)},
-    )
+    _log(user, case, "case.plan_saved", version=plan.version, goals=len(goals))
     return plan
 
 
@@ -134,9 +138,7 @@ def submit_plan(user: User, case: Case) -> ActionPlan:
     if plan is None or plan.status not in ("draft", "rejected") or not plan.goals:
         raise Conflict()
     plan.status, plan.submitted_at = "submitted", utcnow()
-    audit.record(
-        "case.plan_submitted", actor=user, target_type="case", target_id=case.id, details={"version": plan.version}
-    )
+    _log(user, case, "case.plan_submitted", version=plan.version)
     return plan
 
 
@@ -149,15 +151,9 @@ def decide_plan(user: User, case: Case, approve: bool, comment: str | None) -> A
     plan.status = "approved" if approve else "rejected"
     plan.decided_by_id, plan.decided_at = user.id, utcnow()
     plan.decision_comment = comment
-    if approve and case.stage in ("engagement", "assessment", "action_plan"):
-        case.stage = "implementation"
-    audit.record(
-        "case.plan_approved" if approve else "case.plan_rejected",
-        actor=user,
-        target_type="case",
-        target_id=case.id,
-        details={"version": plan.version},
-    )
+    if approve:
+        advance(case, "implementation")
+    _log(user, case, "case.plan_approved" if approve else "case.plan_rejected", version=plan.version)
     return plan
 
 
@@ -207,14 +203,9 @@ def add_follow_up(user: User, case: Case, payload: Mapping[str, Any], today: dt.
     for goal_id, status in progress.items():
         goals[goal_id].status = status
     case.risk_level, case.next_follow_up = risk, next_date
-    if case.stage in ("implementation", "action_plan"):
-        case.stage = "follow_up"
-    audit.record(
-        "case.followed_up",
-        actor=user,
-        target_type="case",
-        target_id=case.id,
-        details={"risk_level": risk, "goals_updated": len(progress), "fields": ["notes"] if notes else []},
+    advance(case, "follow_up")
+    _log(
+        user, case, "case.followed_up", risk_level=risk, goals_updated=len(progress), fields=["notes"] if notes else []
     )
     return follow_up
 
@@ -241,9 +232,7 @@ def request_closure(user: User, case: Case, payload: Mapping[str, Any]) -> CaseD
     decision = CaseDecision(case=case, kind="closure", reason=reason, checklist=checklist, requested_by_id=user.id)
     db.session.add(decision)
     case.stage = "closure"
-    audit.record(
-        "case.closure_requested", actor=user, target_type="case", target_id=case.id, details={"reason": reason}
-    )
+    _log(user, case, "case.closure_requested", reason=reason)
     return decision
 
 
@@ -253,7 +242,7 @@ def request_purge(user: User, case: Case) -> CaseDecision:
         raise Conflict()
     decision = CaseDecision(case=case, kind="purge", requested_by_id=user.id)
     db.session.add(decision)
-    audit.record("case.purge_requested", actor=user, target_type="case", target_id=case.id)
+    _log(user, case, "case.purge_requested")
     return decision
 
 
@@ -274,18 +263,12 @@ def decide(user: User, case: Case, decision_id: str, approve: bool, comment: str
             case.status, case.closed_at = "closed", utcnow()
         else:
             case.stage = "follow_up"
-        audit.record(
-            "case.closed" if approve else "case.closure_rejected",
-            actor=user,
-            target_type="case",
-            target_id=case.id,
-            details={"reason": decision.reason},
-        )
+        _log(user, case, "case.closed" if approve else "case.closure_rejected", reason=decision.reason)
     elif approve:
         purge(user, case)
     else:
         decision.comment = comment
-        audit.record("case.purge_rejected", actor=user, target_type="case", target_id=case.id)
+        _log(user, case, "case.purge_rejected")
     return decision
 
 
@@ -294,7 +277,7 @@ def reopen(user: User, case: Case) -> None:
     if case.status != "closed" or case.purged_at is not None:
         raise Conflict()
     case.status, case.stage, case.closed_at = "open", "follow_up", None
-    audit.record("case.reopened", actor=user, target_type="case", target_id=case.id)
+    _log(user, case, "case.reopened")
 
 
 def purge(user: User, case: Case) -> None:
@@ -319,10 +302,4 @@ def purge(user: User, case: Case) -> None:
         case.data_key_record.shred()
     case.status, case.purged_at, case.closed_at = "closed", utcnow(), case.closed_at or utcnow()
     case.next_follow_up = None
-    audit.record(
-        "case.purged",
-        actor=user,
-        target_type="case",
-        target_id=case_id,
-        details={"kept_incidents": len(case.incidents) if keep_incidents else 0},
-    )
+    _log(user, case, "case.purged", kept_incidents=len(case.incidents) if keep_incidents else 0)
