@@ -73,17 +73,20 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     login_manager.init_app(app)
 
     from . import auth, cli, templating
-    from .admin import bp as admin_bp
+    from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
-    from .cases import bp as cases_bp
+    from .cases import casework_views  # noqa: F401 — its routes attach to the cases blueprint
+    from .cases.views import bp as cases_bp
     from .main import bp as main_bp
+    from .referrals.views import bp as referrals_bp
 
     auth.register(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(referrals_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
     errors.register(app)

@@ -18,9 +18,11 @@ from models.keys import keyring
 from . import audit
 from .admin import service
 from .errors import ValidationFailed
+from .referrals.directory_admin import import_csv, upsert_provider
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 agencies_cli = AppGroup("agencies", help="Manage agencies.")
+providers_cli = AppGroup("providers", help="The service directory.")
 keys_cli = AppGroup("keys", help="Key-encryption keys: generate, rotate.")
 audit_cli = AppGroup("audit", help="The audit log.")
 demo_cli = AppGroup("demo", help="Synthetic demo data.")
@@ -46,16 +48,60 @@ def _read_password() -> str:
 @click.argument("username")
 @click.option("--role", required=True, help="caseworker, supervisor, provider, cluster_lead or admin")
 @click.option("--agency", "agency_code", default=None, help="agency code (required for agency roles)")
+@click.option("--provider", "provider_code", default=None, help="directory entry a provider user answers for")
 @click.option("--language", default="fr", type=click.Choice(["fr", "en"]))
-def users_create(username: str, role: str, agency_code: str | None, language: str) -> None:
+def users_create(username: str, role: str, agency_code: str | None, provider_code: str | None,
+                 language: str) -> None:
     """Create a user; the password is read from stdin when it is not a terminal."""
     try:
-        user = service.create_user(username, role, agency_code, _read_password(), language=language)
+        user = service.create_user(username, role, agency_code, _read_password(), language=language,
+                                   provider_code=provider_code)
     except ValidationFailed as exc:
         _fail(exc)
         return
     db.session.commit()
     click.echo(f"created user {user.username} ({user.role})")
+
+
+@providers_cli.command("create")
+@click.argument("code")
+@click.option("--agency", "agency_code", required=True, help="agency code")
+@click.option("--service", "services", multiple=True, required=True, help="service type (repeat for several)")
+@click.option("--location", "locations", multiple=True, required=True, help="location code (repeat for several)")
+@click.option("--name", default=None, help="display name (default: the code)")
+@click.option("--hours", default=None)
+@click.option("--languages", default=None)
+@click.option("--adults-only", is_flag=True, help="does not serve children")
+@click.option("--clinical-management-of-rape", "cmr", is_flag=True)
+@click.option("--pep-kits", is_flag=True, help="PEP kits in stock")
+def providers_create(code: str, agency_code: str, services: tuple[str, ...], locations: tuple[str, ...],
+                     name: str | None, hours: str | None, languages: str | None, adults_only: bool, cmr: bool,
+                     pep_kits: bool) -> None:
+    """Add a service to the directory, or update it."""
+    try:
+        provider = upsert_provider({
+            "code": code, "name": name or code, "agency": agency_code, "services": list(services),
+            "locations": list(locations), "hours": hours, "languages": languages,
+            "serves_children": not adults_only, "clinical_management_of_rape": cmr, "pep_kits_in_stock": pep_kits,
+        })
+    except ValidationFailed as exc:
+        _fail(exc)
+        return
+    db.session.commit()
+    click.echo(f"provider {provider.code}: {', '.join(provider.service_types)} in {', '.join(provider.location_codes)}")
+
+
+@providers_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def providers_import(path: str) -> None:
+    """Create or update directory entries from a CSV file (all lines or none)."""
+    try:
+        count = import_csv(Path(path).read_text(encoding="utf-8-sig"))
+    except ValidationFailed as exc:
+        _fail(exc)
+        return
+    db.session.commit()
+    click.echo(f"{count} providers imported")
 
 
 @agencies_cli.command("create")
@@ -152,5 +198,5 @@ def demo_load() -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (users_cli, agencies_cli, keys_cli, audit_cli, demo_cli):
+    for group in (users_cli, agencies_cli, providers_cli, keys_cli, audit_cli, demo_cli):
         app.cli.add_command(group)

@@ -1,4 +1,5 @@
-"""The synthetic demo data set: Mali locations, agencies, users of every role, GBV cases.
+"""The synthetic demo data set: Mali locations, agencies, users of every role, GBV cases,
+the service directory and referrals.
 
 Every person and organisation here is invented. Demo users carry ``is_demo``: their published
 passwords are refused under production settings even if the data were loaded there.
@@ -8,11 +9,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models import Agency, User, db
+from models import Agency, Provider, User, db
 from models.location import load_locations
 
 from . import audit, passwords
 from .demo_cases import load_cases
+from .demo_referrals import load_directory, load_referrals
 
 AGENCIES = (
     # code, name, signed the GBVIMS Information Sharing Protocol?
@@ -45,14 +47,21 @@ def load() -> bool:
     for code, name, isp in AGENCIES:
         agencies[code] = Agency(code=code, name=name, isp_signed=isp)
         db.session.add(agencies[code])
+    db.session.flush()
+    load_directory()
+    clinic = db.session.scalar(select(Provider).where(Provider.code == "SAHEL-GAO"))
     for username, (role, password, agency_code) in DEMO_USERS.items():
         db.session.add(User(username=username, role=role, agency=agencies[agency_code],
-                            password_hash=passwords.hash_password(password), is_demo=True, language="fr"))
+                            password_hash=passwords.hash_password(password), is_demo=True, language="fr",
+                            provider_id=clinic.id if role == "provider" and clinic else None))
     db.session.flush()
     caseworkers = [u for u in db.session.scalars(select(User).where(User.role == "caseworker", User.is_demo.is_(True)))
                    .all()]
     cases = load_cases(sorted(caseworkers, key=lambda u: u.username))
+    focal_point = db.session.scalar(select(User).where(User.role == "provider", User.is_demo.is_(True)))
+    referrals = load_referrals(focal_point) if focal_point is not None else 0
     audit.record("demo.loaded", actor_name="cli",
-                 details={"agencies": len(AGENCIES), "users": len(DEMO_USERS), "cases": cases})
+                 details={"agencies": len(AGENCIES), "users": len(DEMO_USERS), "cases": cases,
+                          "referrals": referrals})
     db.session.commit()
     return True

@@ -46,7 +46,8 @@ def load_cases(owners: list[User], count: int = 36, today: dt.date | None = None
         sex = "male" if n % 11 == 10 else "female"
         payload: dict[str, Any] = {
             "kind": "gbv",
-            "location": rng.choice(LOCATIONS),
+            # The first cases are in Gao, where the demo clinic's focal point answers referrals.
+            "location": LOCATIONS[n % 3] if n < 9 else rng.choice(LOCATIONS),
             "survivor": {
                 "given_name": rng.choice(GIVEN[:-2] if sex == "female" else GIVEN[-2:]),
                 "family_name": rng.choice(FAMILY), "age": age, "age_estimated": n % 3 == 0, "sex": sex,

@@ -15,7 +15,9 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, false, or_, select
 
 from models.case import Case, CaseAssignment
+from models.referral import CaseTransfer, Referral
 from models.user import ROLES, User
+from referral.states import PROVIDER_VISIBLE
 
 from .errors import Forbidden, RecordOutOfScope
 
@@ -31,6 +33,7 @@ PUBLIC_ENDPOINTS = frozenset({
 
 # Admin work. Separation of duties: an admin administers the system but reads no case.
 ADMIN_ACTIONS = (
+    "providers.manage",
     "users.manage",
     "agencies.manage",
     "audit.read",
@@ -41,14 +44,15 @@ ADMIN_ACTIONS = (
 
 # Case work: caseworkers on their own and assigned cases, supervisors on their agency's.
 CASEWORK_ACTIONS = ("case.create", "case.list", "case.read", "case.update")
-SUPERVISION_ACTIONS = ("case.approve", "case.assign")
+SUPERVISION_ACTIONS = ("case.approve", "case.assign", "transfer.decide")
 CASE_TARGET_ACTIONS = ("case.read", "case.update", "case.approve", "case.assign")
 
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ADMIN_ACTIONS),
     "caseworker": frozenset(CASEWORK_ACTIONS),
     "supervisor": frozenset(CASEWORK_ACTIONS + SUPERVISION_ACTIONS),
-    "provider": frozenset(),
+    # A provider focal point answers the referrals addressed to their directory entry, nothing else.
+    "provider": frozenset({"referral.inbox", "referral.respond"}),
     "cluster_lead": frozenset(),
 }
 # Every signed-in role manages its own account and browses the service directory.
@@ -83,8 +87,19 @@ def case_scope(user: Any) -> ColumnElement[bool]:
     return same_agency & or_(Case.owner_id == user.id, Case.id.in_(assigned))
 
 
+def _addressed_to_me(user: User, referral: Any) -> bool:
+    return (isinstance(referral, Referral) and user.provider_id is not None
+            and referral.provider_id == user.provider_id and referral.state in PROVIDER_VISIBLE)
+
+
+def _transfer_to_my_agency(user: User, transfer: Any) -> bool:
+    return isinstance(transfer, CaseTransfer) and transfer.to_agency_id == user.agency_id and user.agency_id is not None
+
+
 _TARGET_RULES: dict[str, TargetRule] = {
     "users.manage": _manage_user,
+    "referral.respond": _addressed_to_me,
+    "transfer.decide": _transfer_to_my_agency,
     **dict.fromkeys(CASE_TARGET_ACTIONS, _case_in_scope),
 }
 
@@ -102,7 +117,7 @@ def can(user: Any, action: str, target: Any = None) -> bool:
 def require(action: str, target: Any = None, user: Any = None) -> None:
     """Refuse with 403; a record out of the user's scope is answered as if it did not exist."""
     if not can(current_user if user is None else user, action, target):
-        raise RecordOutOfScope() if isinstance(target, Case) else Forbidden()
+        raise RecordOutOfScope() if isinstance(target, Case | Referral | CaseTransfer) else Forbidden()
 
 
 F = TypeVar("F", bound=Callable[..., Any])

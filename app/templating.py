@@ -17,8 +17,11 @@ from .policy import can
 NAVIGATION = (
     ("main.home", _l("Home"), "account.manage"),
     ("cases.index", _l("Cases"), "case.list"),
+    ("referrals.inbox", _l("Referrals received"), "referral.inbox"),
+    ("referrals.directory", _l("Services"), "directory.read"),
     ("admin.users", _l("Users"), "users.manage"),
     ("admin.agencies", _l("Agencies"), "agencies.manage"),
+    ("admin.providers", _l("Directory"), "providers.manage"),
     ("admin.audit_log", _l("Audit log"), "audit.read"),
     ("auth.account", _l("My account"), "account.manage"),
 )

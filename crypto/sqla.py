@@ -69,8 +69,10 @@ class EncryptedField(Generic[T]):
         index: str | None = None,
         normalizer: Normalizer = normalize_name,
         bits: int = DEFAULT_BITS,
+        key: str = "field_data_key",
     ) -> None:
         self.kind = kind
+        self.key = key  # the model method that returns the data key for this field
         self.index_attr = index
         self.normalizer = normalizer
         self.bits = bits
@@ -79,6 +81,9 @@ class EncryptedField(Generic[T]):
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
         self.storage = f"_{name}"
+        if self.storage not in vars(owner):
+            # Without its column the value would live in a plain attribute and never be saved.
+            raise TypeError(f"{owner.__name__}.{name} needs a Ciphertext column attribute named {self.storage}")
 
     def blind_index(self, table: str) -> BlindIndex:
         return BlindIndex(table, self.name, self.normalizer, self.bits)
@@ -99,7 +104,7 @@ class EncryptedField(Generic[T]):
         blob = getattr(instance, self.storage)
         if blob is None:
             return None
-        raw = decrypt_bytes(instance.field_data_key(), blob, self._context(instance))
+        raw = decrypt_bytes(getattr(instance, self.key)(), blob, self._context(instance))
         if self.kind == "bytes":
             return raw
         text = raw.decode("utf-8")
@@ -125,7 +130,7 @@ class EncryptedField(Generic[T]):
             if not isinstance(value, str):
                 raise TypeError(f"{self.name} takes text")
             raw = value.encode("utf-8")
-        setattr(instance, self.storage, encrypt_bytes(instance.field_data_key(), raw, self._context(instance)))
+        setattr(instance, self.storage, encrypt_bytes(getattr(instance, self.key)(), raw, self._context(instance)))
 
 
 def _utcnow() -> dt.datetime:

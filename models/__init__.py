@@ -10,6 +10,7 @@ from .consent import Consent
 from .incident import Incident, Perpetrator
 from .keys import DataKeyRecord
 from .location import Location
+from .referral import CaseTransfer, Provider, ProviderLocation, ProviderService, Referral, ServiceGap
 from .survivor import Survivor
 from .user import AGENCY_ROLES, ROLES, User
 
@@ -26,6 +27,12 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Base",
+    "CaseTransfer",
+    "Provider",
+    "ProviderLocation",
+    "ProviderService",
+    "Referral",
+    "ServiceGap",
     "Case",
     "CaseAssignment",
     "Consent",

@@ -33,6 +33,8 @@ class User(db.Model, HasEncryptedFields, UserMixin):  # type: ignore[name-define
     role: Mapped[str] = mapped_column(String(20))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     agency: Mapped[Agency | None] = relationship(lazy="joined")
+    # A provider user is the focal point of one directory entry and sees only its referrals.
+    provider_id: Mapped[str | None] = mapped_column(ForeignKey("providers.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Rotated when the password changes or an admin signs the user out: every session

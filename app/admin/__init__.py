@@ -1,3 +1,1 @@
-from .views import bp
-
-__all__ = ["bp"]
+"""Admin pages: users, agencies, the service directory, the audit log."""

@@ -7,7 +7,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from models import AGENCY_ROLES, ROLES, Agency, User, db
+from models import AGENCY_ROLES, ROLES, Agency, Provider, User, db
 
 from .. import audit, passwords
 from ..errors import ValidationFailed
@@ -30,7 +30,7 @@ def validate_role_and_agency(role: str, agency: Agency | None, errors: dict[str,
 
 
 def create_user(username: str, role: str, agency_code: str | None, password: str, *,
-                language: str | None = None, is_demo: bool = False) -> User:
+                language: str | None = None, is_demo: bool = False, provider_code: str | None = None) -> User:
     """Validate everything first, then write: a refused user leaves nothing behind."""
     errors: dict[str, list[str]] = {}
     name = username.strip().casefold()
@@ -44,12 +44,19 @@ def create_user(username: str, role: str, agency_code: str | None, password: str
         if agency is None:
             errors["agency"] = [str(_l("No agency has the code %(code)s.", code=agency_code))]
     validate_role_and_agency(role, agency, errors)
+    provider = None
+    if provider_code:
+        provider = db.session.scalar(select(Provider).where(Provider.code == provider_code.strip().upper()))
+        if provider is None:
+            errors["provider"] = [str(_l("No service in the directory has the code %(code)s.", code=provider_code))]
+        elif role != "provider":
+            errors["provider"] = [str(_l("Only a service provider user answers for a directory entry."))]
     if problems := passwords.password_problems(password, name):
         errors["password"] = problems
     if errors:
         raise ValidationFailed(fields=errors)
     user = User(username=name, role=role, agency=agency, password_hash=passwords.hash_password(password),
-                language=language, is_demo=is_demo)
+                language=language, is_demo=is_demo, provider_id=provider.id if provider else None)
     db.session.add(user)
     db.session.flush()
     audit.record("user.created", target_type="user", target_id=user.id,

@@ -12,13 +12,15 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from models import Agency, AuditEvent, User, db
+from models import Agency, AuditEvent, Provider, User, db
 from models.keys import keyring
 
 from .. import audit
 from ..errors import NotFound, ValidationFailed
 from ..pagination import paginate
 from ..policy import require, requires
+from ..referrals.directory_admin import import_csv, upsert_provider
+from ..referrals.labels import SERVICE_TYPE_LABELS
 from . import service
 from .forms import (
     AgencyForm,
@@ -243,3 +245,77 @@ def audit_verify() -> Response:
                  details={"checked": result.checked, "broken_seq": result.broken_seq})
     db.session.commit()
     return redirect(url_for("admin.audit_log"))
+
+
+def _provider_context(values: dict[str, object], errors: dict[str, list[str]]) -> dict[str, object]:
+    agencies = db.session.scalars(select(Agency).order_by(Agency.code)).all()
+    return {"values": values, "errors": errors, "form": UserActionForm(),
+            "agencies": [(a.code, f"{a.code} — {a.name}") for a in agencies],
+            "service_types": [(code, _(text)) for code, text in SERVICE_TYPE_LABELS.items()]}
+
+
+@bp.route("/providers")
+@requires("providers.manage")
+def providers() -> str:
+    page = paginate(select(Provider).order_by(Provider.code), per_page=50)
+    return render_template("admin/providers.html", page=page, form=UserActionForm())
+
+
+@bp.route("/providers/new", methods=["GET", "POST"], defaults={"provider_id": None})
+@bp.route("/providers/<provider_id>", methods=["GET", "POST"])
+@requires("providers.manage")
+def provider_edit(provider_id: str | None) -> Response | tuple[str, int] | str:
+    provider = db.session.get(Provider, provider_id) if provider_id else None
+    if provider_id and provider is None:
+        raise NotFound()
+    if request.method == "POST":
+        if not UserActionForm().validate_on_submit():
+            raise ValidationFailed()
+        data: dict[str, object] = {k: request.form.get(k, "") for k in (
+            "code", "name", "agency", "locations", "hours", "languages", "contact")}
+        data["services"] = request.form.getlist("services")
+        for flag in ("serves_children", "clinical_management_of_rape", "pep_kits_in_stock", "active"):
+            data[flag] = request.form.get(flag) == "yes"
+        try:
+            saved = upsert_provider(data, current_user._get_current_object())
+        except ValidationFailed as exc:
+            db.session.rollback()
+            return render_template("admin/provider_form.html", provider=provider,
+                                   **_provider_context(data, exc.fields or {})), 422
+        db.session.commit()
+        flash(_("Service %(code)s saved.", code=saved.code), "success")
+        return redirect(url_for("admin.providers"))
+    values: dict[str, object] = {"serves_children": True, "active": True}
+    if provider is not None:
+        values = {"code": provider.code, "name": provider.name, "agency": provider.agency.code,
+                  "services": provider.service_types, "locations": "; ".join(provider.location_codes),
+                  "hours": provider.hours, "languages": provider.languages, "contact": provider.contact,
+                  "serves_children": provider.serves_children, "active": provider.active,
+                  "clinical_management_of_rape": provider.clinical_management_of_rape,
+                  "pep_kits_in_stock": provider.pep_kits_in_stock}
+    return render_template("admin/provider_form.html", provider=provider, **_provider_context(values, {}))
+
+
+@bp.route("/providers/import", methods=["POST"])
+@requires("providers.manage")
+def providers_import() -> Response | tuple[str, int]:
+    if not UserActionForm().validate_on_submit():
+        raise ValidationFailed()
+    upload = request.files.get("file")
+    try:
+        text = upload.read().decode("utf-8-sig") if upload else ""
+    except UnicodeDecodeError:
+        text = None
+    if not text:
+        flash(_("Choose a CSV file saved as UTF-8."), "error")
+        return redirect(url_for("admin.providers"))
+    try:
+        count = import_csv(text, current_user._get_current_object())
+    except ValidationFailed as exc:
+        db.session.rollback()
+        page = paginate(select(Provider).order_by(Provider.code), per_page=50)
+        return render_template("admin/providers.html", page=page, form=UserActionForm(),
+                               import_errors=exc.fields or {}), 422
+    db.session.commit()
+    flash(_("%(n)d services imported.", n=count), "success")
+    return redirect(url_for("admin.providers"))

@@ -81,6 +81,26 @@ INCIDENT = {"type": "object", "properties": {
     "context_flags": {"type": "array", "items": {"type": "string"}}}}
 
 
+PROVIDER = {"type": "object", "properties": {
+    "id": {"type": "string"}, "code": {"type": "string"}, "name": {"type": "string"}, "agency": {"type": "string"},
+    "service_types": {"type": "array", "items": {"type": "string"}},
+    "locations": {"type": "array", "items": {"type": "string"}}, "serves_children": {"type": "boolean"},
+    "clinical_management_of_rape": {"type": "boolean"}, "pep_kits_in_stock": {"type": "boolean"}}}
+NEW_REFERRAL = {"type": "object", "required": ["service_type", "provider_id"], "properties": {
+    "service_type": {"type": "string", "enum": ["health", "psychosocial", "legal", "security", "shelter",
+                                                "livelihoods", "child_protection", "education", "family_tracing"]},
+    "provider_id": {"type": "string"}, "share": {"type": "array", "items": {"type": "string"}},
+    "urgency": {"type": "string", "enum": ["normal", "high"]}, "note": {"type": "string"},
+    "request_key": {"type": "string", "description": "any random string; makes a retry safe"}}}
+REFERRAL = {"type": "object", "properties": {
+    "id": {"type": "string"}, "state": {"type": "string"}, "due_at": {"type": "string", "format": "date-time"},
+    "shared_fields": {"type": "array", "items": {"type": "string"}}, "feedback": {"type": ["string", "null"]}}}
+PROVIDER_REFERRAL = {"type": "object", "properties": {
+    "id": {"type": "string"}, "state": {"type": "string"}, "service_type": {"type": "string"},
+    "urgency": {"type": "string"}, "due_at": {"type": "string"}, "packet": {"type": "object"},
+    "note": {"type": ["string", "null"]}}}
+
+
 def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -175,6 +195,50 @@ def document() -> dict[str, Any]:
                     "responses": {"201": _json(INCIDENT, "Created"), **_errors(400, 401, 403, 404, 409, 415, 422)},
                 }
             },
+            "/services": {
+                "get": {
+                    "summary": "The service directory (any signed-in role), by region and service type",
+                    "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}} for n in (
+                        "region", "service_type", "page")],
+                    "responses": {"200": _json({"type": "object", "properties": {
+                        "items": {"type": "array", "items": PROVIDER}, "total": {"type": "integer"}}}),
+                        **_errors(401)},
+                }
+            },
+            "/cases/{case_id}/referrals": {
+                "post": {
+                    "summary": "Refer the survivor; the packet holds only shared fields the survivor consented to "
+                               "release to this service area. Sending the same request_key again returns the "
+                               "first referral (200) instead of a duplicate",
+                    "parameters": [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": NEW_REFERRAL}}},
+                    "responses": {"201": _json(REFERRAL, "Sent"), "200": _json(REFERRAL, "Already sent"),
+                                  **_errors(400, 401, 403, 404, 409, 415, 422)},
+                }
+            },
+            "/referrals": {
+                "get": {
+                    "summary": "Referrals addressed to the caller's service (provider): packet fields only",
+                    "responses": {"200": _json({"type": "object", "properties": {
+                        "items": {"type": "array", "items": PROVIDER_REFERRAL}}}), **_errors(401, 403)},
+                }
+            },
+            **{f"/referrals/{{referral_id}}/{event}": {
+                "post": {
+                    "summary": summary,
+                    "parameters": [{"name": "referral_id", "in": "path", "required": True,
+                                    "schema": {"type": "string"}}],
+                    "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {
+                            "reason": {"type": "string"}, "feedback": {"type": "string"},
+                            "delivered": {"type": "boolean", "description": "deliver only: false = not delivered"},
+                        }}}}},
+                    "responses": {"200": _json(PROVIDER_REFERRAL), **_errors(401, 403, 404, 409, 422)},
+                }
+            } for event, summary in (("accept", "Accept the referral"),
+                                     ("decline", "Decline, with a reason (capacity, not_offered, outside_area, "
+                                                 "survivor_not_reached, other)"),
+                                     ("deliver", "Report the service delivered (or not, with a reason)"))},
             "/openapi.json": {
                 "get": {"summary": "This document", "security": [],
                         "responses": {"200": {"description": "OpenAPI 3 document"}}}

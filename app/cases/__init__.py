@@ -1,4 +1,1 @@
-from . import casework_views  # noqa: F401 — its routes attach to bp
-from .views import bp
-
-__all__ = ["bp"]
+"""Case pages and case work (registration, incidents, assessment, plan, follow-up, closure)."""

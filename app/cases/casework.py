@@ -295,6 +295,10 @@ def purge(user: User, case: Case) -> None:
         db.session.execute(delete(model).where(model.case_id == case_id))
     for plan in list(case.plans):
         db.session.delete(plan)
+    for referral in list(case.referrals):  # packets are copies: their keys go too
+        if referral.data_key_record is not None:
+            referral.data_key_record.shred()
+        db.session.delete(referral)
     for decision in case.decisions:
         decision._comment = None
     case.assignments = []

@@ -130,6 +130,11 @@ def withdraw_consent(user: User, case: Case, what: str) -> Consent:
     )
     db.session.add(consent)
     case.consent_services, case.consent_reporting = bool(fields["services"]), bool(fields["reporting"])
+    if what != "reporting":
+        # Imported here: referrals build on cases, not the other way round.
+        from ..referrals.service import withdraw_all
+
+        withdraw_all(user, case)
     audit.record("case.consent_withdrawn", actor=user, target_type="case", target_id=case.id, details={"what": what})
     return consent
 

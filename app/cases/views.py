@@ -15,11 +15,14 @@ from gbvims import options
 from gbvims.classification import ANSWER_KEYS, CONTEXT_FLAGS, GBV_TYPES, QUESTIONS, classify, next_question
 from models import Case, Location, db
 from models.case import STAGES
+from referral.states import events_from
 
 from ..errors import NotFound, ValidationFailed
 from ..i18n_labels import choices, label
 from ..pagination import Page, paginate
 from ..policy import can, require, requires
+from ..referrals import labels as referral_labels
+from ..referrals.service import pending_transfers
 from . import casework, labels, service
 from .forms import CsrfForm, flatten, nest
 
@@ -61,9 +64,12 @@ def _locations() -> list[tuple[str, str]]:
 @requires("case.list")
 def index() -> str:
     filters = service.CaseFilters(
-        q=request.args.get("q", "").strip()[:100], status=request.args.get("status", "")[:12],
-        risk=request.args.get("risk", "")[:8], region=request.args.get("region", "")[:32],
-        kind=request.args.get("kind", "")[:4], overdue=request.args.get("overdue") == "1",
+        q=request.args.get("q", "").strip()[:100],
+        status=request.args.get("status", "")[:12],
+        risk=request.args.get("risk", "")[:8],
+        region=request.args.get("region", "")[:32],
+        kind=request.args.get("kind", "")[:4],
+        overdue=request.args.get("overdue") == "1",
     )
     stmt = service.list_query(_user(), filters)
     if filters.q:
@@ -74,24 +80,48 @@ def index() -> str:
     else:
         page = paginate(stmt, per_page=25)
     waiting = service.awaiting_approval(_user())
-    html = render_template("cases/index.html", page=page, filters=filters, regions=_regions(), waiting=waiting,
-                           statuses=choices(options.CASE_STATUS), risks=choices(options.RISK_LEVEL),
-                           kinds=choices(options.CASE_KIND))
+    transfers = pending_transfers(_user())
+    html = render_template(
+        "cases/index.html",
+        page=page,
+        filters=filters,
+        regions=_regions(),
+        waiting=waiting,
+        transfers=transfers,
+        form=CsrfForm(),
+        statuses=choices(options.CASE_STATUS),
+        risks=choices(options.RISK_LEVEL),
+        kinds=choices(options.CASE_KIND),
+    )
     # Logged once the page is built and before it is sent: no page leaves unaudited.
     shown = [c.id for c in page.items] + [c.id for c in waiting]
     if shown:
-        service.audit.record("case.list_viewed", target_type="case",
-                             details={"cases": shown, "search": bool(filters.q)})
+        service.audit.record(
+            "case.list_viewed", target_type="case", details={"cases": shown, "search": bool(filters.q)}
+        )
         db.session.commit()
     return html
 
 
 def _registration_context(values: dict[str, Any], errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
     return {
-        "values": values, "errors": errors or {}, "form": CsrfForm(), "locations": _locations(),
-        "o": {name: choices(getattr(options, name)) for name in (
-            "SEX", "MARITAL_STATUS", "DISPLACEMENT_STATUS", "DISABILITY", "UNACCOMPANIED", "RELEASE_AREAS",
-            "CONSENT_GIVEN_BY", "ASSENT")},
+        "values": values,
+        "errors": errors or {},
+        "form": CsrfForm(),
+        "locations": _locations(),
+        "o": {
+            name: choices(getattr(options, name))
+            for name in (
+                "SEX",
+                "MARITAL_STATUS",
+                "DISPLACEMENT_STATUS",
+                "DISABILITY",
+                "UNACCOMPANIED",
+                "RELEASE_AREAS",
+                "CONSENT_GIVEN_BY",
+                "ASSENT",
+            )
+        },
     }
 
 
@@ -99,8 +129,10 @@ def _registration_context(values: dict[str, Any], errors: dict[str, list[str]] |
 @requires("case.create")
 def new() -> Response | str | tuple[str, int]:
     if request.method == "GET":
-        return render_template("cases/new.html", **_registration_context({"kind": "gbv", "consent.assent": "none",
-                                                                         "consent.given_by": "survivor"}))
+        return render_template(
+            "cases/new.html",
+            **_registration_context({"kind": "gbv", "consent.assent": "none", "consent.given_by": "survivor"}),
+        )
     form = CsrfForm()
     if not form.validate_on_submit():
         raise ValidationFailed(_("This form has expired or was not sent from Sutura. Reload the page and try again."))
@@ -120,14 +152,28 @@ def new() -> Response | str | tuple[str, int]:
 @requires("case.read")
 def show(case_id: str) -> str:
     case = load_case(case_id)
-    html = render_template("cases/show.html", case=case, survivor=case.survivor,
-                           consent=service.current_consent(case), windows=service.windows_for(case),
-                           form=CsrfForm(), stages=STAGES, gbv_types=GBV_TYPES, flags=CONTEXT_FLAGS,
-                           o=options, label=label, L=labels, plan=casework.current_plan(case),
-                           assessment=case.assessments[-1] if case.assessments else None,
-                           pending_closure=casework.pending(case, "closure"),
-                           pending_purge=casework.pending(case, "purge"),
-                           can_approve=can(current_user, "case.approve", case))
+    html = render_template(
+        "cases/show.html",
+        case=case,
+        survivor=case.survivor,
+        consent=service.current_consent(case),
+        windows=service.windows_for(case),
+        form=CsrfForm(),
+        stages=STAGES,
+        gbv_types=GBV_TYPES,
+        flags=CONTEXT_FLAGS,
+        o=options,
+        label=label,
+        L=labels,
+        plan=casework.current_plan(case),
+        assessment=case.assessments[-1] if case.assessments else None,
+        pending_closure=casework.pending(case, "closure"),
+        pending_purge=casework.pending(case, "purge"),
+        can_approve=can(current_user, "case.approve", case),
+        RL=referral_labels,
+        now=service.utcnow(),
+        referral_events=lambda state: events_from(state, "caseworker"),
+    )
     service.record_view(case)
     db.session.commit()
     return html
@@ -146,15 +192,38 @@ def withdraw(case_id: str) -> Response:
     return redirect(url_for("cases.show", case_id=case.id))
 
 
-def _incident_context(case: Case, values: dict[str, Any], errors: dict[str, list[str]] | None = None,
-                      gbv_type: str | None = None) -> dict[str, Any]:
+def _incident_context(
+    case: Case, values: dict[str, Any], errors: dict[str, list[str]] | None = None, gbv_type: str | None = None
+) -> dict[str, Any]:
     return {
-        "case": case, "values": values, "errors": errors or {}, "form": CsrfForm(), "gbv_type": gbv_type,
-        "gbv_types": GBV_TYPES, "locations": _locations(), "answer_keys": ANSWER_KEYS,
-        "o": {name: choices(getattr(options, name)) for name in (
-            "TIME_OF_DAY", "PLACE_TYPE", "STAGE_OF_DISPLACEMENT", "HARMFUL_TRADITIONAL_PRACTICE", "ABDUCTION",
-            "REPORTED_ELSEWHERE", "PERPETRATOR_SEX", "AGE_GROUP", "RELATIONSHIP", "OCCUPATION", "REFERRED_BY",
-            "PATHWAY_SERVICES", "PATHWAY_STATUS", "YES_NO_UNKNOWN", "LEGAL_ACTION")},
+        "case": case,
+        "values": values,
+        "errors": errors or {},
+        "form": CsrfForm(),
+        "gbv_type": gbv_type,
+        "gbv_types": GBV_TYPES,
+        "locations": _locations(),
+        "answer_keys": ANSWER_KEYS,
+        "o": {
+            name: choices(getattr(options, name))
+            for name in (
+                "TIME_OF_DAY",
+                "PLACE_TYPE",
+                "STAGE_OF_DISPLACEMENT",
+                "HARMFUL_TRADITIONAL_PRACTICE",
+                "ABDUCTION",
+                "REPORTED_ELSEWHERE",
+                "PERPETRATOR_SEX",
+                "AGE_GROUP",
+                "RELATIONSHIP",
+                "OCCUPATION",
+                "REFERRED_BY",
+                "PATHWAY_SERVICES",
+                "PATHWAY_STATUS",
+                "YES_NO_UNKNOWN",
+                "LEGAL_ACTION",
+            )
+        },
         "label": label,
     }
 
@@ -180,20 +249,29 @@ def new_incident(case_id: str) -> Response | str | tuple[str, int]:
     if pending is not None:
         number = ANSWER_KEYS.index(pending) + 1
         question = next(q for key, _type, q in QUESTIONS if key == pending)
-        return render_template("cases/incident_question.html", case=case, key=pending, number=number,
-                               question=label(question), answers=answers, form=CsrfForm())
+        return render_template(
+            "cases/incident_question.html",
+            case=case,
+            key=pending,
+            number=number,
+            question=label(question),
+            answers=answers,
+            form=CsrfForm(),
+        )
     gbv_type = classify(answers)
     if request.form.get("step") != "save":
         today = service.utcnow().date().isoformat()
         defaults = {"date_of_interview": today, "perpetrators.0.primary": "yes"}
-        return render_template("cases/incident_form.html",
-                               **_incident_context(case, {**defaults, **flatten(values)}, gbv_type=gbv_type))
+        return render_template(
+            "cases/incident_form.html", **_incident_context(case, {**defaults, **flatten(values)}, gbv_type=gbv_type)
+        )
     try:
         incident = service.add_incident(_user(), case, values)
     except ValidationFailed as exc:
         db.session.rollback()
-        return render_template("cases/incident_form.html",
-                               **_incident_context(case, flatten(values), exc.fields, gbv_type)), 422
+        return render_template(
+            "cases/incident_form.html", **_incident_context(case, flatten(values), exc.fields, gbv_type)
+        ), 422
     db.session.commit()
     flash(_("Incident recorded: %(type)s.", type=label(GBV_TYPES[incident.gbv_type])), "success")
     return redirect(url_for("cases.show", case_id=case.id, _anchor=f"incident-{incident.id}"))

@@ -1,0 +1,1 @@
+"""Referral pages and services (the rules themselves live in the ``referral`` package)."""

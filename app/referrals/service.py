@@ -1,0 +1,383 @@
+"""Referral work shared by pages and API: directory, suggestions, service gaps, consented
+packets, transitions on both sides, transfers. Rules live in ``referral/``; this module loads,
+checks scope, writes and audits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from gbvims.options import RELEASE_AREAS
+from models import (
+    Agency,
+    Case,
+    CaseTransfer,
+    Location,
+    Provider,
+    ProviderLocation,
+    ProviderService,
+    Referral,
+    ServiceGap,
+    User,
+    db,
+    utcnow,
+)
+from referral import ConsentMissing, IllegalTransition, ReasonRequired, check_share, due_at, next_state
+from referral.directory import Candidate, Match, suggest
+from referral.packet import CONSENT_AREA, PACKET_FIELDS, SERVICE_TYPES
+from referral.states import DECLINE_REASONS, EVENTS, FINAL, NOT_DELIVERED_REASONS
+
+from .. import audit
+from ..cases.service import current_consent
+from ..cases.validation import Reader
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..policy import require
+
+URGENCIES = ("normal", "high")
+# Which referral-pathway line of the Incident Recording Form a service type updates.
+PATHWAY_LINE = {
+    "health": "health",
+    "psychosocial": "psychosocial",
+    "legal": "legal",
+    "security": "security",
+    "shelter": "shelter",
+    "livelihoods": "livelihoods",
+    "child_protection": "child_protection",
+    "education": "child_protection",
+    "family_tracing": "child_protection",
+}
+
+
+class TransitionRefused(Conflict):
+    """IllegalTransition through HTTP: 409 with a message a person understands."""
+
+
+def parent_map() -> dict[str, str | None]:
+    return dict(db.session.execute(select(Location.code, Location.parent_code)).tuples().all())
+
+
+def _candidate(provider: Provider) -> Candidate:
+    return Candidate(
+        id=provider.id,
+        name=provider.name,
+        service_types=frozenset(provider.service_types),
+        location_codes=frozenset(provider.location_codes),
+        serves_children=provider.serves_children,
+        active=provider.active,
+    )
+
+
+def directory_query(region: str = "", service_type: str = "", active_only: bool = True) -> Select[Any]:
+    stmt = select(Provider).order_by(Provider.name)
+    if active_only:
+        stmt = stmt.where(Provider.active.is_(True))
+    if service_type:
+        stmt = stmt.where(
+            Provider.id.in_(select(ProviderService.provider_id).where(ProviderService.service_type == service_type))
+        )
+    if region:
+        in_region = select(Location.code).where((Location.code == region) | (Location.parent_code == region))
+        stmt = stmt.where(
+            Provider.id.in_(select(ProviderLocation.provider_id).where(ProviderLocation.location_code.in_(in_region)))
+        )
+    return stmt
+
+
+def is_child(case: Case) -> bool:
+    s = case.survivor
+    return s is not None and s.age_at_registration is not None and s.age_at_registration < 18
+
+
+def suggestions(case: Case, service_type: str) -> list[Match]:
+    offering = db.session.scalars(directory_query(service_type=service_type)).all()
+    return suggest([_candidate(p) for p in offering], service_type, case.location_code, parent_map(), is_child(case))
+
+
+def _latest_incident(case: Case) -> Any:
+    return case.incidents[-1] if case.incidents else None
+
+
+def _set_pathway(case: Case, service_type: str, status: str) -> None:
+    incident = _latest_incident(case)
+    if incident is not None:
+        setattr(incident, f"pathway_{PATHWAY_LINE[service_type]}", status)
+
+
+def record_gap(user: User, case: Case, service_type: str) -> ServiceGap:
+    require("case.update", case, user=user)
+    if service_type not in SERVICE_TYPES:
+        raise ValidationFailed(fields={"service_type": [_("This option is not in the list.")]})
+    if suggestions(case, service_type):
+        raise Conflict(_("A provider offers this service here: refer the survivor to it."))
+    gap = ServiceGap(
+        case_id=case.id,
+        agency_id=case.agency_id,
+        service_type=service_type,
+        location_code=case.location_code,
+        region_code=case.region_code,
+        recorded_by_id=user.id,
+    )
+    db.session.add(gap)
+    _set_pathway(case, service_type, "service_unavailable")
+    audit.record(
+        "referral.service_unavailable",
+        actor=user,
+        target_type="case",
+        target_id=case.id,
+        details={"service_type": service_type, "region": case.region_code},
+    )
+    return gap
+
+
+def _packet_values(case: Case, fields: list[str]) -> dict[str, Any]:
+    s = case.survivor
+    values: dict[str, Any] = {}
+    for name in fields:
+        if name == "age":
+            values[name] = s.age_at_registration
+        else:
+            value = getattr(s, name)
+            values[name] = value.isoformat() if isinstance(value, dt.date) else value
+    return values
+
+
+def create_referral(user: User, case: Case, payload: Mapping[str, Any]) -> tuple[Referral, bool]:
+    """Validate, check consent, copy the packet under its own key and send. Returns the referral
+    and whether it is new (False: the same request was already received — a double click)."""
+    require("case.update", case, user=user)
+    r = Reader(payload)
+    request_key = r.text("request_key", max_length=64) or secrets.token_urlsafe(16)
+    existing = db.session.scalar(
+        select(Referral).where(Referral.case_id == case.id, Referral.request_key == request_key)
+    )
+    if existing is not None:
+        return existing, False
+    if case.status != "open":
+        raise Conflict(_("This case is closed or its consent was withdrawn."))
+    service_type = r.choice("service_type", dict.fromkeys(SERVICE_TYPES, ""), required=True)
+    provider_id = r.text("provider_id", required=True, max_length=36)
+    urgency = r.choice("urgency", dict.fromkeys(URGENCIES, ""), default="normal") or "normal"
+    note = r.text("note", max_length=2000, multiline=True)
+    share = payload.get("share") or []
+    if isinstance(share, str):
+        share = [share]
+    if not isinstance(share, list) or not all(isinstance(f, str) for f in share):
+        r.fail("share", _("Give the list of fields to share."))
+        share = []
+    elif unknown := [f for f in share if f not in PACKET_FIELDS]:
+        r.fail("share", _("These fields cannot be shared: %(fields)s.", fields=", ".join(unknown[:5])))
+    provider = db.session.get(Provider, provider_id) if provider_id else None
+    if provider_id and service_type:
+        fitting = {m.candidate.id for m in suggestions(case, service_type)}
+        if provider is None or provider.id not in fitting:
+            r.fail(
+                "provider_id",
+                _("This provider does not offer this service where the survivor is, or is not available."),
+            )
+    r.raise_if_invalid()
+    assert service_type is not None and provider is not None  # noqa: S101 — guaranteed by the checks above
+    consent = current_consent(case)
+    try:
+        fields = check_share(
+            [f for f in share if f in PACKET_FIELDS],
+            service_type,
+            consent.release if consent else {},
+            case.consent_services,
+            consent.withdrawn if consent else True,
+        )
+    except ConsentMissing:
+        raise Conflict(
+            _(
+                "The survivor did not consent to share information with %(area)s services: no referral can be sent.",
+                area=_area_label(service_type),
+            )
+        ) from None
+    referral = Referral(
+        case=case,
+        provider=provider,
+        service_type=service_type,
+        urgency=urgency,
+        state="draft",
+        request_key=request_key,
+        created_by_id=user.id,
+        packet_fields=",".join(fields),
+    )
+    db.session.add(referral)
+    db.session.flush()
+    referral.ensure_data_key()
+    referral.packet_json = json.dumps(_packet_values(case, fields), ensure_ascii=False).encode()
+    referral.note = note
+    now = utcnow()
+    referral.state = next_state(referral.state, "send")
+    referral.sent_at = now
+    referral.due_at = due_at(now, service_type, urgency, _recent_rape(case))
+    _set_pathway(case, service_type, "referred")
+    audit.record(
+        "referral.sent",
+        actor=user,
+        target_type="referral",
+        target_id=referral.id,
+        details={"case": case.id, "service_type": service_type, "provider": provider.code, "fields": fields},
+    )
+    return referral, True
+
+
+def _area_label(service_type: str) -> str:
+    return _(RELEASE_AREAS[CONSENT_AREA[service_type]]).lower()
+
+
+def _recent_rape(case: Case) -> dt.datetime | None:
+    rapes = [i.date_of_incident for i in case.incidents if i.gbv_type == "rape"]
+    return dt.datetime.combine(max(rapes), dt.time(), dt.UTC) if rapes else None
+
+
+def packet(referral: Referral) -> dict[str, Any]:
+    """What the provider may read: the packet fields and the note, nothing else."""
+    if referral.state in FINAL or referral.packet_json is None:
+        return {}
+    data: dict[str, Any] = json.loads(referral.packet_json)
+    return data
+
+
+def transition(
+    user: User, referral: Referral, event: str, reason: str | None = None, feedback: str | None = None
+) -> Referral:
+    if event not in EVENTS:
+        raise TransitionRefused()
+    side = EVENTS[event].side
+    if side == "provider":
+        require("referral.respond", referral, user=user)
+    else:
+        require("case.update", referral.case, user=user)
+    r = Reader({"reason": reason, "feedback": feedback})
+    allowed = {"decline": DECLINE_REASONS, "not_deliver": NOT_DELIVERED_REASONS}.get(event, ())
+    reason = r.choice("reason", dict.fromkeys(allowed, ""), required=bool(allowed)) if allowed else None
+    feedback = r.text("feedback", max_length=2000, multiline=True)
+    r.raise_if_invalid()
+    try:
+        referral.state = next_state(referral.state, event, reason)
+    except IllegalTransition:
+        raise TransitionRefused(_("This referral cannot do that in its current state.")) from None
+    except ReasonRequired:
+        raise ValidationFailed(fields={"reason": [_("Give a reason.")]}) from None
+    now = utcnow()
+    if event in ("accept", "decline"):
+        referral.responded_at = now
+    if event in ("deliver", "not_deliver", "decline"):
+        referral.finished_at = now
+    if reason:
+        referral.reason = reason
+    if feedback:
+        referral.feedback = feedback
+    if referral.state in FINAL:
+        _end_access(referral)
+    audit.record(
+        f"referral.{event}",
+        actor=user,
+        target_type="referral",
+        target_id=referral.id,
+        details={"state": referral.state, "reason": reason, "fields": ["feedback"] if feedback else []},
+    )
+    return referral
+
+
+def _end_access(referral: Referral) -> None:
+    """Closed or withdrawn: shred the packet's key, so the provider can never read it again."""
+    if referral.data_key_record is not None and referral.data_key_record.wrapped_key is not None:
+        referral.data_key_record.shred()
+    referral.__dict__.pop("_unwrapped", None)
+
+
+def withdraw_all(user: User, case: Case) -> int:
+    """Consent withdrawn: every open referral of the case is withdrawn and its packet shredded."""
+    count = 0
+    for referral in case.referrals:
+        if referral.state not in FINAL:
+            referral.state = next_state(referral.state, "withdraw")
+            _end_access(referral)
+            audit.record(
+                "referral.withdraw",
+                actor=user,
+                target_type="referral",
+                target_id=referral.id,
+                details={"state": referral.state, "cause": "consent_withdrawn"},
+            )
+            count += 1
+    return count
+
+
+def inbox_query(user: User, include_finished: bool = True) -> Select[Any]:
+    states = (
+        ("sent", "accepted")
+        if not include_finished
+        else ("sent", "accepted", "declined", "service_delivered", "not_delivered")
+    )
+    return (
+        select(Referral)
+        .where(Referral.provider_id == user.provider_id, Referral.state.in_(states))
+        .options(joinedload(Referral.data_key_record))
+        .order_by(Referral.due_at)
+    )
+
+
+def load_for_provider(user: User, referral_id: str) -> Referral:
+    referral = db.session.get(Referral, referral_id) if len(referral_id) <= 36 else None
+    if referral is None:
+        raise NotFound()
+    require("referral.respond", referral, user=user)
+    return referral
+
+
+def request_transfer(user: User, case: Case, agency_code: str, consented: bool) -> CaseTransfer:
+    require("case.update", case, user=user)
+    r = Reader({"agency": agency_code})
+    agency = db.session.scalar(select(Agency).where(Agency.code == (agency_code or "").strip().upper()))
+    if agency is None or not agency.active or agency.id == case.agency_id:
+        r.fail("agency", _("Choose another active agency."))
+    if not consented:
+        r.fail("consent", _("A case is transferred only with the survivor's consent."))
+    r.raise_if_invalid()
+    if any(t.status == "pending" for t in case.transfers) or not case.consent_services:
+        raise Conflict()
+    assert agency is not None  # noqa: S101
+    transfer = CaseTransfer(case=case, from_agency_id=case.agency_id, to_agency_id=agency.id, requested_by_id=user.id)
+    db.session.add(transfer)
+    audit.record(
+        "case.transfer_requested", actor=user, target_type="case", target_id=case.id, details={"to": agency.code}
+    )
+    return transfer
+
+
+def decide_transfer(user: User, transfer: CaseTransfer, accept: bool) -> None:
+    require("transfer.decide", transfer, user=user)
+    if transfer.status != "pending":
+        raise Conflict()
+    transfer.status = "accepted" if accept else "declined"
+    transfer.decided_by_id, transfer.decided_at = user.id, utcnow()
+    case = transfer.case
+    if accept:
+        case.agency_id, case.owner_id = transfer.to_agency_id, user.id
+        case.assignments = []
+    audit.record(
+        "case.transfer_accepted" if accept else "case.transfer_declined",
+        actor=user,
+        target_type="case",
+        target_id=case.id,
+    )
+
+
+def pending_transfers(user: User) -> list[CaseTransfer]:
+    if user.role != "supervisor" or user.agency_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(CaseTransfer).where(CaseTransfer.to_agency_id == user.agency_id, CaseTransfer.status == "pending")
+        )
+    )

@@ -1,0 +1,240 @@
+"""Referral pages: the service directory, referring from a case, the provider's inbox, transfers."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from models import Agency, CaseTransfer, Location, db
+from referral.packet import PACKET_FIELDS, SERVICE_TYPES, consent_area
+from referral.states import DECLINE_REASONS, NOT_DELIVERED_REASONS, events_from
+
+from .. import audit
+from ..cases.forms import CsrfForm, flatten, nest
+from ..cases.service import current_consent
+from ..cases.views import load_case
+from ..errors import NotFound, ValidationFailed
+from ..i18n_labels import label
+from ..pagination import paginate
+from ..policy import requires
+from . import labels, service
+
+bp = Blueprint("referrals", __name__)
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+def _checked() -> None:
+    if not CsrfForm().validate_on_submit():
+        raise ValidationFailed(_("This form has expired or was not sent from Sutura. Reload the page and try again."))
+
+
+def _place_names() -> dict[str, str]:
+    language = str(get_locale() or "fr")
+    return {loc.code: loc.name(language) for loc in db.session.scalars(select(Location))}
+
+
+@bp.route("/services")
+@requires("directory.read")
+def directory() -> str:
+    region = request.args.get("region", "")[:32]
+    service_type = request.args.get("service_type", "")[:24]
+    if service_type and service_type not in SERVICE_TYPES:
+        service_type = ""
+    page = paginate(service.directory_query(region, service_type), per_page=30)
+    names = _place_names()
+    regions = sorted(
+        ((loc.code, names[loc.code]) for loc in db.session.scalars(select(Location).where(Location.level == "region"))),
+        key=lambda pair: pair[1],
+    )
+    return render_template(
+        "referrals/directory.html",
+        page=page,
+        names=names,
+        regions=regions,
+        region=region,
+        service_type=service_type,
+        L=labels,
+        label=label,
+    )
+
+
+@bp.route("/cases/<case_id>/refer", methods=["GET", "POST"])
+@requires("case.update")
+def refer(case_id: str) -> Response | str | tuple[str, int]:
+    case = load_case(case_id, "case.update")
+    service_type = (request.values.get("service_type") or "")[:24]
+    if service_type not in SERVICE_TYPES:
+        service_type = ""
+    values: dict[str, Any] = {"request_key": secrets.token_urlsafe(16), "urgency": "normal"}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        _checked()
+        payload = nest(request.form)
+        payload["share"] = request.form.getlist("share")
+        try:
+            referral, new = service.create_referral(_user(), case, payload)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            case = load_case(case_id, "case.update")
+            values, errors = {**flatten(payload), "share": payload["share"]}, exc.fields or {}
+        else:
+            db.session.commit()
+            if new:
+                flash(_("Referral sent to %(provider)s.", provider=referral.provider.name), "success")
+            return redirect(url_for("cases.show", case_id=case.id, _anchor="referrals"))
+    consent = current_consent(case)
+    allowed = bool(service_type and consent and consent.allows_release(consent_area(service_type)))
+    matches = service.suggestions(case, service_type) if service_type else []
+    html = render_template(
+        "referrals/new.html",
+        case=case,
+        service_type=service_type,
+        matches=matches,
+        allowed=allowed,
+        values=values,
+        errors=errors,
+        form=CsrfForm(),
+        fields=PACKET_FIELDS,
+        L=labels,
+        label=label,
+        types=SERVICE_TYPES,
+        names=_place_names(),
+        urgencies=[(code, label(text)) for code, text in labels.URGENCY_LABELS.items()],
+    )
+    audit.record("case.viewed", target_type="case", target_id=case.id, details={"page": "refer"})
+    db.session.commit()
+    return (html, 422) if errors else html
+
+
+@bp.route("/cases/<case_id>/refer/unavailable", methods=["POST"])
+@requires("case.update")
+def unavailable(case_id: str) -> Response:
+    case = load_case(case_id, "case.update")
+    _checked()
+    service_type = request.form.get("service_type", "")
+    service.record_gap(_user(), case, service_type)
+    db.session.commit()
+    flash(
+        _("Recorded: this service is not available for the survivor's location. The sub-cluster counts it."), "success"
+    )
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="referrals"))
+
+
+@bp.route("/cases/<case_id>/referrals/<referral_id>/<any(withdraw, close):event>", methods=["POST"])
+@requires("case.update")
+def caseworker_event(case_id: str, referral_id: str, event: str) -> Response:
+    case = load_case(case_id, "case.update")
+    _checked()
+    referral = next((r for r in case.referrals if r.id == referral_id), None)
+    if referral is None:
+        raise NotFound()
+    service.transition(_user(), referral, event)
+    db.session.commit()
+    flash(_("Referral updated."), "success")
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="referrals"))
+
+
+@bp.route("/inbox")
+@requires("referral.inbox")
+def inbox() -> str:
+    user = _user()
+    page = paginate(service.inbox_query(user), per_page=30)
+    html = render_template("referrals/inbox.html", page=page, L=labels, label=label, now=service.utcnow())
+    if page.items:
+        audit.record("referral.inbox_viewed", target_type="referral", details={"referrals": [r.id for r in page.items]})
+        db.session.commit()
+    return html
+
+
+@bp.route("/inbox/<referral_id>", methods=["GET", "POST"])
+@requires("referral.respond")
+def inbox_referral(referral_id: str) -> Response | str | tuple[str, int]:
+    user = _user()
+    referral = service.load_for_provider(user, referral_id)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        _checked()
+        event = request.form.get("event", "")
+        if event not in events_from(referral.state, "provider"):
+            raise service.TransitionRefused(_("This referral cannot do that in its current state."))
+        try:
+            service.transition(
+                user, referral, event, request.form.get("reason") or None, request.form.get("feedback") or None
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            referral = service.load_for_provider(user, referral_id)
+            errors = exc.fields or {}
+        else:
+            db.session.commit()
+            flash(_("Your answer was sent to the caseworker."), "success")
+            return redirect(url_for("referrals.inbox_referral", referral_id=referral.id))
+    html = render_template(
+        "referrals/provider_referral.html",
+        referral=referral,
+        packet=service.packet(referral),
+        events=events_from(referral.state, "provider"),
+        errors=errors,
+        form=CsrfForm(),
+        L=labels,
+        label=label,
+        decline_reasons=DECLINE_REASONS,
+        not_delivered_reasons=NOT_DELIVERED_REASONS,
+    )
+    audit.record("referral.viewed", target_type="referral", target_id=referral.id)
+    db.session.commit()
+    return (html, 422) if errors else html
+
+
+@bp.route("/cases/<case_id>/transfer", methods=["GET", "POST"])
+@requires("case.update")
+def transfer(case_id: str) -> Response | str | tuple[str, int]:
+    case = load_case(case_id, "case.update")
+    agencies = [
+        (a.code, a.name)
+        for a in db.session.scalars(select(Agency).where(Agency.active.is_(True), Agency.id != case.agency_id))
+    ]
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        _checked()
+        try:
+            service.request_transfer(
+                _user(), case, request.form.get("agency", ""), request.form.get("consent") == "yes"
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors = exc.fields or {}
+        else:
+            db.session.commit()
+            flash(_("Transfer requested: the receiving agency's supervisor must accept it."), "success")
+            return redirect(url_for("cases.show", case_id=case_id))
+    html = render_template(
+        "referrals/transfer.html", case=case, agencies=agencies, errors=errors, form=CsrfForm(), values=request.form
+    )
+    return (html, 422) if errors else html
+
+
+@bp.route("/transfers/<transfer_id>/<any(accept, decline):decision>", methods=["POST"])
+@requires("transfer.decide")
+def decide_transfer(transfer_id: str, decision: str) -> Response:
+    _checked()
+    transfer = db.session.get(CaseTransfer, transfer_id) if len(transfer_id) <= 36 else None
+    if transfer is None:
+        raise NotFound()
+    service.decide_transfer(_user(), transfer, decision == "accept")
+    db.session.commit()
+    if decision == "accept":
+        flash(_("Transfer accepted: the case is now your agency's."), "success")
+        return redirect(url_for("cases.show", case_id=transfer.case_id))
+    flash(_("Transfer declined."), "success")
+    return redirect(url_for("cases.index"))

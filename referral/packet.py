@@ -1,0 +1,64 @@
+"""The referral packet: only what the caseworker selects *and* the survivor consented to
+release to the service area of the referral. There is no override."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .errors import ConsentMissing
+
+SERVICE_TYPES = (
+    "health",
+    "psychosocial",
+    "legal",
+    "security",
+    "shelter",
+    "livelihoods",
+    "child_protection",
+    "education",
+    "family_tracing",
+)
+# The consent area (consent.release) that covers each service type.
+CONSENT_AREA = {
+    "health": "health",
+    "psychosocial": "psychosocial",
+    "legal": "legal",
+    "security": "security",
+    "shelter": "shelter",
+    "livelihoods": "livelihoods",
+    "child_protection": "other",
+    "education": "other",
+    "family_tracing": "other",
+}
+# Fields a packet may carry: identifying ones (copied, encrypted under the packet's own key)
+# and coded ones the provider needs to prepare (age, sex).
+PACKET_FIELDS = (
+    "given_name",
+    "family_name",
+    "nickname",
+    "phone",
+    "address",
+    "date_of_birth",
+    "age",
+    "sex",
+    "caregiver_name",
+    "caregiver_phone",
+)
+IDENTIFYING_PACKET_FIELDS = frozenset(PACKET_FIELDS) - {"age", "sex"}
+
+
+def consent_area(service_type: str) -> str:
+    return CONSENT_AREA[service_type]
+
+
+def check_share(
+    share: Iterable[str], service_type: str, release: Mapping[str, bool], services_consent: bool, withdrawn: bool
+) -> list[str]:
+    """The fields to copy; raises ConsentMissing when the survivor did not consent to this release."""
+    fields = list(dict.fromkeys(share))
+    unknown = [f for f in fields if f not in PACKET_FIELDS]
+    if unknown:
+        raise ValueError(", ".join(unknown))
+    if withdrawn or not services_consent or not release.get(consent_area(service_type)):
+        raise ConsentMissing(fields or [consent_area(service_type)])
+    return fields

@@ -1,0 +1,71 @@
+"""The referral state machine (DESIGN.md §5), pure and exhaustively tested.
+
+    draft → sent → accepted | declined(reason)
+    accepted → service_delivered | not_delivered(reason)
+    declined, service_delivered, not_delivered → closed
+    withdrawn: from any state before closure
+
+Each event belongs to one side: the referring caseworker's or the receiving provider's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import IllegalTransition, ReasonRequired
+
+STATES = ("draft", "sent", "accepted", "declined", "service_delivered", "not_delivered", "closed", "withdrawn")
+FINAL = frozenset({"closed", "withdrawn"})
+# States in which the provider can still read the packet.
+PROVIDER_VISIBLE = frozenset({"sent", "accepted", "declined", "service_delivered", "not_delivered"})
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    side: str  # "caseworker" or "provider"
+    needs_reason: bool = False
+
+
+EVENTS = {
+    "send": Event("send", "caseworker"),
+    "accept": Event("accept", "provider"),
+    "decline": Event("decline", "provider", needs_reason=True),
+    "deliver": Event("deliver", "provider"),
+    "not_deliver": Event("not_deliver", "provider", needs_reason=True),
+    "close": Event("close", "caseworker"),
+    "withdraw": Event("withdraw", "caseworker"),
+}
+
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("draft", "send"): "sent",
+    ("sent", "accept"): "accepted",
+    ("sent", "decline"): "declined",
+    ("accepted", "deliver"): "service_delivered",
+    ("accepted", "not_deliver"): "not_delivered",
+    ("declined", "close"): "closed",
+    ("service_delivered", "close"): "closed",
+    ("not_delivered", "close"): "closed",
+    **{(state, "withdraw"): "withdrawn" for state in STATES if state not in FINAL},
+}
+
+DECLINE_REASONS = ("capacity", "not_offered", "outside_area", "survivor_not_reached", "other")
+NOT_DELIVERED_REASONS = ("survivor_did_not_come", "survivor_refused", "stock_out", "other")
+
+
+def next_state(state: str, event: str, reason: str | None = None) -> str:
+    """The state after ``event``; raises IllegalTransition or ReasonRequired."""
+    if state not in STATES or event not in EVENTS:
+        raise IllegalTransition(state, event)
+    try:
+        target = TRANSITIONS[(state, event)]
+    except KeyError:
+        raise IllegalTransition(state, event) from None
+    if EVENTS[event].needs_reason and not reason:
+        raise ReasonRequired(event)
+    return target
+
+
+def events_from(state: str, side: str) -> list[str]:
+    """The events ``side`` may trigger from ``state`` (what the buttons offer)."""
+    return [event for (source, event) in TRANSITIONS if source == state and EVENTS[event].side == side]
