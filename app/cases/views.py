@@ -22,6 +22,7 @@ from ..i18n_labels import choices, label
 from ..pagination import Page, paginate
 from ..policy import can, require, requires
 from ..referrals import labels as referral_labels
+from ..referrals.service import alerts as referral_alerts
 from ..referrals.service import pending_transfers
 from . import casework, labels, service
 from .forms import CsrfForm, flatten, nest
@@ -81,12 +82,13 @@ def index() -> str:
         page = paginate(stmt, per_page=25)
     waiting = service.awaiting_approval(_user())
     transfers = pending_transfers(_user())
+    overdue, answered = referral_alerts(_user())
     html = render_template(
         "cases/index.html",
         page=page,
         filters=filters,
         regions=_regions(),
-        waiting=waiting,
+        waiting=waiting, overdue=overdue, answered=answered, RL=referral_labels, label=label,
         transfers=transfers,
         form=CsrfForm(),
         statuses=choices(options.CASE_STATUS),

@@ -38,7 +38,7 @@ from .. import audit
 from ..cases.service import current_consent
 from ..cases.validation import Reader
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..policy import require
+from ..policy import case_scope, require
 
 URGENCIES = ("normal", "high")
 # Which referral-pathway line of the Incident Recording Form a service type updates.
@@ -381,3 +381,18 @@ def pending_transfers(user: User) -> list[CaseTransfer]:
             select(CaseTransfer).where(CaseTransfer.to_agency_id == user.agency_id, CaseTransfer.status == "pending")
         )
     )
+
+
+def alerts(user: User, now: dt.datetime | None = None) -> tuple[list[Referral], list[Referral]]:
+    """For the caseworker's and supervisor's dashboard: overdue referrals, and providers'
+    answers of the last 14 days still waiting to be closed."""
+    moment = now or utcnow()
+    base = (select(Referral).join(Case, Case.id == Referral.case_id)
+            .where(case_scope(user), Case.purged_at.is_(None))
+            .options(joinedload(Referral.case)).order_by(Referral.due_at))
+    overdue = db.session.scalars(base.where(Referral.state == "sent", Referral.due_at < moment).limit(50)).all()
+    answered = db.session.scalars(
+        base.where(Referral.state.in_(("accepted", "declined", "service_delivered", "not_delivered")),
+                   Referral.responded_at >= moment - dt.timedelta(days=14)).limit(50)
+    ).all()
+    return list(overdue), list(answered)
