@@ -72,6 +72,10 @@ class BaseConfig:
     PASSWORD_MEMORY_COST = 64 * 1024
     PASSWORD_PARALLELISM = 4
 
+    # Referral response times (referral/sla.py): rapes within 72 h go to health care at once.
+    REFERRAL_HIGH_URGENCY_HOURS = 24
+    REFERRAL_DEFAULT_HOURS = 72
+
     HSTS = False
     DEMO_DATA_ALLOWED = True
 

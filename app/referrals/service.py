@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
@@ -29,7 +30,7 @@ from models import (
     db,
     utcnow,
 )
-from referral import ConsentMissing, IllegalTransition, ReasonRequired, check_share, due_at, next_state
+from referral import ConsentMissing, IllegalTransition, ReasonRequired, Rules, check_share, due_at, next_state
 from referral.directory import Candidate, Match, suggest
 from referral.packet import CONSENT_AREA, PACKET_FIELDS, SERVICE_TYPES
 from referral.states import DECLINE_REASONS, EVENTS, FINAL, NOT_DELIVERED_REASONS
@@ -136,6 +137,30 @@ def record_gap(user: User, case: Case, service_type: str) -> ServiceGap:
     return gap
 
 
+def record_declined_by_survivor(user: User, case: Case, service_type: str) -> None:
+    """The survivor chose not to be referred to this service: the IRF says so, nothing is sent."""
+    require("case.update", case, user=user)
+    if service_type not in SERVICE_TYPES:
+        raise ValidationFailed(fields={"service_type": [_("This option is not in the list.")]})
+    _set_pathway(case, service_type, "declined_by_survivor")
+    audit.record(
+        "referral.declined_by_survivor",
+        actor=user,
+        target_type="case",
+        target_id=case.id,
+        details={"service_type": service_type},
+    )
+
+
+def sla_rules() -> Rules:
+    """Response-time rules from the settings (hours), so a deployment can tune them."""
+    cfg = current_app.config
+    return Rules(
+        high_urgency=dt.timedelta(hours=cfg.get("REFERRAL_HIGH_URGENCY_HOURS", 24)),
+        default=dt.timedelta(hours=cfg.get("REFERRAL_DEFAULT_HOURS", 72)),
+    )
+
+
 def _packet_values(case: Case, fields: list[str]) -> dict[str, Any]:
     s = case.survivor
     values: dict[str, Any] = {}
@@ -217,7 +242,7 @@ def create_referral(user: User, case: Case, payload: Mapping[str, Any]) -> tuple
     now = utcnow()
     referral.state = next_state(referral.state, "send")
     referral.sent_at = now
-    referral.due_at = due_at(now, service_type, urgency, _recent_rape(case))
+    referral.due_at = due_at(now, service_type, urgency, _recent_rape(case), sla_rules())
     _set_pathway(case, service_type, "referred")
     audit.record(
         "referral.sent",
@@ -387,12 +412,18 @@ def alerts(user: User, now: dt.datetime | None = None) -> tuple[list[Referral], 
     """For the caseworker's and supervisor's dashboard: overdue referrals, and providers'
     answers of the last 14 days still waiting to be closed."""
     moment = now or utcnow()
-    base = (select(Referral).join(Case, Case.id == Referral.case_id)
-            .where(case_scope(user), Case.purged_at.is_(None))
-            .options(joinedload(Referral.case)).order_by(Referral.due_at))
+    base = (
+        select(Referral)
+        .join(Case, Case.id == Referral.case_id)
+        .where(case_scope(user), Case.purged_at.is_(None))
+        .options(joinedload(Referral.case))
+        .order_by(Referral.due_at)
+    )
     overdue = db.session.scalars(base.where(Referral.state == "sent", Referral.due_at < moment).limit(50)).all()
     answered = db.session.scalars(
-        base.where(Referral.state.in_(("accepted", "declined", "service_delivered", "not_delivered")),
-                   Referral.responded_at >= moment - dt.timedelta(days=14)).limit(50)
+        base.where(
+            Referral.state.in_(("accepted", "declined", "service_delivered", "not_delivered")),
+            Referral.responded_at >= moment - dt.timedelta(days=14),
+        ).limit(50)
     ).all()
     return list(overdue), list(answered)

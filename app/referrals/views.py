@@ -130,6 +130,17 @@ def unavailable(case_id: str) -> Response:
     return redirect(url_for("cases.show", case_id=case.id, _anchor="referrals"))
 
 
+@bp.route("/cases/<case_id>/refer/declined", methods=["POST"])
+@requires("case.update")
+def declined_by_survivor(case_id: str) -> Response:
+    case = load_case(case_id, "case.update")
+    _checked()
+    service.record_declined_by_survivor(_user(), case, request.form.get("service_type", ""))
+    db.session.commit()
+    flash(_("Recorded: the survivor declined this service."), "success")
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="referrals"))
+
+
 @bp.route("/cases/<case_id>/referrals/<referral_id>/<any(withdraw, close):event>", methods=["POST"])
 @requires("case.update")
 def caseworker_event(case_id: str, referral_id: str, event: str) -> Response:

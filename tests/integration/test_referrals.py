@@ -350,3 +350,31 @@ def test_admin_edits_the_directory(app, world, signed_in) -> None:
     assert response.status_code == 302
     bad = post_form(client, "/admin/providers/new", {"code": "", "services": "nothing"})
     assert bad.status_code == 422
+
+
+def test_survivor_declining_a_service_is_recorded(app, world) -> None:
+    case_id = make_case(app, "awa")
+    add_incident(app, "awa", case_id)
+    web = app.test_client()
+    sign_in(web, "awa")
+    response = post_form(
+        web,
+        f"/cases/{case_id}/refer?service_type=psychosocial",
+        {"service_type": "psychosocial"},
+        action=f"/cases/{case_id}/refer/declined",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Incident.pathway_psychosocial)) == "declined_by_survivor"
+        assert db.session.scalar(select(func.count()).select_from(Referral)) == 0
+
+
+def test_response_times_follow_the_settings(app, client, world) -> None:
+    case_id = make_case(app, "awa")
+    app.config["REFERRAL_DEFAULT_HOURS"] = 10
+    try:
+        referral = refer(client, token(client, "awa"), case_id, world["CLINIC-GAO"]).get_json()
+    finally:
+        app.config["REFERRAL_DEFAULT_HOURS"] = 72
+    due = dt.datetime.fromisoformat(referral["due_at"]) - dt.datetime.fromisoformat(referral["sent_at"])
+    assert due == dt.timedelta(hours=10)
