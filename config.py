@@ -76,6 +76,9 @@ class BaseConfig:
     REFERRAL_HIGH_URGENCY_HOURS = 24
     REFERRAL_DEFAULT_HOURS = 72
 
+    # Disclosure control: published counts from 1 to STATS_MIN_CELL − 1 are suppressed.
+    STATS_MIN_CELL = int(os.environ.get("SUTURA_STATS_MIN_CELL", "5"))
+
     HSTS = False
     DEMO_DATA_ALLOWED = True
 

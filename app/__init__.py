@@ -80,6 +80,7 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     from .cases.views import bp as cases_bp
     from .main import bp as main_bp
     from .referrals.views import bp as referrals_bp
+    from .stats.views import bp as stats_bp
 
     auth.register(app)
     app.register_blueprint(auth_bp)
@@ -87,6 +88,7 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     app.register_blueprint(admin_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(referrals_bp)
+    app.register_blueprint(stats_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
     errors.register(app)

@@ -50,10 +50,11 @@ CASE_TARGET_ACTIONS = ("case.read", "case.update", "case.approve", "case.assign"
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ADMIN_ACTIONS),
     "caseworker": frozenset(CASEWORK_ACTIONS),
-    "supervisor": frozenset(CASEWORK_ACTIONS + SUPERVISION_ACTIONS),
+    "supervisor": frozenset(CASEWORK_ACTIONS + SUPERVISION_ACTIONS + ("stats.read",)),
     # A provider focal point answers the referrals addressed to their directory entry, nothing else.
     "provider": frozenset({"referral.inbox", "referral.respond"}),
-    "cluster_lead": frozenset(),
+    # Anonymized aggregates only: no case, incident, referral or identifying value.
+    "cluster_lead": frozenset({"stats.read", "stats.export"}),
 }
 # Every signed-in role manages its own account and browses the service directory.
 _EVERY_ROLE = frozenset({"account.manage", "directory.read"})

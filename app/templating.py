@@ -18,6 +18,7 @@ NAVIGATION = (
     ("main.home", _l("Home"), "account.manage"),
     ("cases.index", _l("Cases"), "case.list"),
     ("referrals.inbox", _l("Referrals received"), "referral.inbox"),
+    ("stats.dashboard", _l("Statistics"), "stats.read"),
     ("referrals.directory", _l("Services"), "directory.read"),
     ("admin.users", _l("Users"), "users.manage"),
     ("admin.agencies", _l("Agencies"), "agencies.manage"),

@@ -35,12 +35,21 @@ def _check(found: list[object]) -> None:
 
 def _populate(user: User) -> None:
     for n in range(CASES):
-        service.create_case(user, {
-            "kind": "gbv", "location": "ML-7-03",
-            "survivor": {"given_name": f"{GIVEN[n % 10]}{n}", "family_name": FAMILY[(n // 10) % 10], "age": 25,
-                         "sex": "female", "phone": f"+223 76 {n:06d}"},
-            "consent": {"services": True, "reporting": True},
-        })
+        service.create_case(
+            user,
+            {
+                "kind": "gbv",
+                "location": "ML-7-03",
+                "survivor": {
+                    "given_name": f"{GIVEN[n % 10]}{n}",
+                    "family_name": FAMILY[(n // 10) % 10],
+                    "age": 25,
+                    "sex": "female",
+                    "phone": f"+223 76 {n:06d}",
+                },
+                "consent": {"services": True, "reporting": True},
+            },
+        )
         if n % 200 == 199:
             db.session.commit()
     db.session.commit()
@@ -48,8 +57,10 @@ def _populate(user: User) -> None:
 
 def run() -> list[Figure]:
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(tmp) / 'bench.db'}",
-                                      "SUTURA_KEYRING": KeyRing.generate()})
+        app = create_app(
+            TestConfig,
+            {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(tmp) / 'bench.db'}", "SUTURA_KEYRING": KeyRing.generate()},
+        )
         with app.app_context():
             Base.metadata.create_all(db.engine)
             db.session.add(AuditHead(id=1, last_seq=0, last_hash=""))
@@ -66,8 +77,12 @@ def run() -> list[Figure]:
             def decrypt_all() -> None:
                 db.session.expire_all()
                 # Loaded the fastest way (one query, keys joined): only the decryption is left to pay.
-                rows = db.session.scalars(select(Survivor).join(Case).where(Case.owner_id == user.id)
-                                          .options(joinedload(Survivor.case).joinedload(Case.data_key_record)))
+                rows = db.session.scalars(
+                    select(Survivor)
+                    .join(Case)
+                    .where(Case.owner_id == user.id)
+                    .options(joinedload(Survivor.case).joinedload(Case.data_key_record))
+                )
                 found = [s for s in rows.unique() if s.given_name == wanted]
                 _check(found)
 

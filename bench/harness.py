@@ -26,8 +26,9 @@ def per_op(fn: Callable[[], object], *, number: int, repeat: int = 5) -> float:
     return best / number
 
 
-def paired(baseline: Callable[[], object], candidate: Callable[[], object], *, number: int,
-           repeat: int = 7) -> tuple[float, float]:
+def paired(
+    baseline: Callable[[], object], candidate: Callable[[], object], *, number: int, repeat: int = 7
+) -> tuple[float, float]:
     """Best-of timings of two functions measured in alternation, so that a slow spell of the
     machine hits both alike and their ratio stays honest."""
     best_base = best_cand = float("inf")

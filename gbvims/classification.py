@@ -14,22 +14,47 @@ from .labels import N_
 
 # (answer key, type code, question) — in the tool's order.
 QUESTIONS: tuple[tuple[str, str, str], ...] = (
-    ("penetration", "rape", N_(
-        "Did the incident involve penetration, however slight, of the vagina, anus or mouth with a penis or other "
-        "body part, or of the vagina or anus with an object?")),
-    ("unwanted_sexual_contact", "sexual_assault", N_(
-        "Did the incident involve unwanted sexual contact without penetration (including attempted rape, unwanted "
-        "kissing or touching, and female genital mutilation/cutting)?")),
-    ("physical_assault", "physical_assault", N_(
-        "Did the incident involve physical violence that is not sexual (hitting, slapping, choking, burning, "
-        "attack with a weapon or acid)?")),
+    (
+        "penetration",
+        "rape",
+        N_(
+            "Did the incident involve penetration, however slight, of the vagina, anus or mouth with a penis or other "
+            "body part, or of the vagina or anus with an object?"
+        ),
+    ),
+    (
+        "unwanted_sexual_contact",
+        "sexual_assault",
+        N_(
+            "Did the incident involve unwanted sexual contact without penetration (including attempted rape, unwanted "
+            "kissing or touching, and female genital mutilation/cutting)?"
+        ),
+    ),
+    (
+        "physical_assault",
+        "physical_assault",
+        N_(
+            "Did the incident involve physical violence that is not sexual (hitting, slapping, choking, burning, "
+            "attack with a weapon or acid)?"
+        ),
+    ),
     ("forced_marriage", "forced_marriage", N_("Was the incident a marriage against the person's will?")),
-    ("denial_of_resources", "denial_of_resources", N_(
-        "Did the incident involve denial of rightful access to resources, opportunities or services (inheritance, "
-        "earnings, contraception, school)? General poverty is not enough.")),
-    ("psychological_abuse", "psychological_abuse", N_(
-        "Did the incident involve psychological or emotional abuse (threats, intimidation, humiliation, forced "
-        "isolation, stalking, harassment)?")),
+    (
+        "denial_of_resources",
+        "denial_of_resources",
+        N_(
+            "Did the incident involve denial of rightful access to resources, opportunities or services (inheritance, "
+            "earnings, contraception, school)? General poverty is not enough."
+        ),
+    ),
+    (
+        "psychological_abuse",
+        "psychological_abuse",
+        N_(
+            "Did the incident involve psychological or emotional abuse (threats, intimidation, humiliation, forced "
+            "isolation, stalking, harassment)?"
+        ),
+    ),
 )
 ANSWER_KEYS = tuple(key for key, _type, _question in QUESTIONS)
 NON_GBV = "non_gbv"

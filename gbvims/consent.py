@@ -26,14 +26,25 @@ class AgeBand:
 _INSTEAD_OF_CAREGIVER = frozenset({"caregiver", "trusted_adult", "caseworker"})
 
 DEFAULT_BANDS: tuple[AgeBand, ...] = (
-    AgeBand(5, ConsentRule(_INSTEAD_OF_CAREGIVER, "none",
-                           N_("Children 0–5: consent from a caregiver (or a trusted adult)."))),
-    AgeBand(11, ConsentRule(_INSTEAD_OF_CAREGIVER, "oral",
-                            N_("Children 6–11: consent from a caregiver and the child's oral assent."))),
-    AgeBand(14, ConsentRule(_INSTEAD_OF_CAREGIVER, "written",
-                            N_("Children 12–14: consent from a caregiver and the child's written assent."))),
-    AgeBand(17, ConsentRule(frozenset({"survivor"}), "none",
-                            N_("Adolescents 15–17 give their own informed consent."))),
+    AgeBand(
+        5,
+        ConsentRule(_INSTEAD_OF_CAREGIVER, "none", N_("Children 0–5: consent from a caregiver (or a trusted adult).")),
+    ),
+    AgeBand(
+        11,
+        ConsentRule(
+            _INSTEAD_OF_CAREGIVER, "oral", N_("Children 6–11: consent from a caregiver and the child's oral assent.")
+        ),
+    ),
+    AgeBand(
+        14,
+        ConsentRule(
+            _INSTEAD_OF_CAREGIVER,
+            "written",
+            N_("Children 12–14: consent from a caregiver and the child's written assent."),
+        ),
+    ),
+    AgeBand(17, ConsentRule(frozenset({"survivor"}), "none", N_("Adolescents 15–17 give their own informed consent."))),
 )
 ADULT = ConsentRule(frozenset({"survivor"}), "none", N_("Adults give their own informed consent."))
 
@@ -51,8 +62,9 @@ def rule_for_age(age: int | None, bands: tuple[AgeBand, ...] = DEFAULT_BANDS) ->
     return ADULT
 
 
-def consent_problems(age: int | None, given_by: str, assent: str,
-                     bands: tuple[AgeBand, ...] = DEFAULT_BANDS) -> list[str]:
+def consent_problems(
+    age: int | None, given_by: str, assent: str, bands: tuple[AgeBand, ...] = DEFAULT_BANDS
+) -> list[str]:
     """Why this consent is not valid for this age (English source messages; empty: valid)."""
     rule = rule_for_age(age, bands)
     problems = []

@@ -63,6 +63,12 @@ class Incident(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     disability: Mapped[str | None] = mapped_column(String(12))
     unaccompanied: Mapped[str | None] = mapped_column(String(24))
 
+    # Perpetrators in coded form, copied here so statistics need no join over the subform.
+    perpetrator_count: Mapped[int] = mapped_column(Integer, default=0)
+    primary_relationship: Mapped[str | None] = mapped_column(String(32))
+    primary_age_group: Mapped[str | None] = mapped_column(String(8))
+    primary_occupation: Mapped[str | None] = mapped_column(String(32))
+
     referred_by: Mapped[str] = mapped_column(String(24), default="self_referral")
     pathway_shelter: Mapped[str] = mapped_column(String(24), default="not_applicable")
     pathway_health: Mapped[str] = mapped_column(String(24), default="not_applicable")

@@ -101,6 +101,14 @@ PROVIDER_REFERRAL = {"type": "object", "properties": {
     "note": {"type": ["string", "null"]}}}
 
 
+PERIOD_PARAMETERS = [
+    {"name": "period", "in": "query", "schema": {"type": "string"}, "description": "2026, 2026-Q3 or 2026-11"},
+    {"name": "start", "in": "query", "schema": {"type": "string"}, "description": "first month, YYYY-MM"},
+    {"name": "end", "in": "query", "schema": {"type": "string"}, "description": "last month, YYYY-MM"},
+    {"name": "region", "in": "query", "schema": {"type": "string"}, "description": "a region code (ML-7)"},
+]
+
+
 def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -239,6 +247,22 @@ def document() -> dict[str, Any]:
                                      ("decline", "Decline, with a reason (capacity, not_offered, outside_area, "
                                                  "survivor_not_reached, other)"),
                                      ("deliver", "Report the service delivered (or not, with a reason)"))},
+            "/stats/gbvims": {
+                "get": {
+                    "summary": "Anonymized GBVIMS tables (cluster lead: all ISP agencies; supervisor: own agency). "
+                               "Suppressed counts are null",
+                    "parameters": PERIOD_PARAMETERS,
+                    "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 422)},
+                }
+            },
+            **{f"/exports/gbvims.{fmt}": {
+                "get": {
+                    "summary": f"The same tables as a {fmt.upper()} file with HXL hashtags (cluster lead)",
+                    "parameters": PERIOD_PARAMETERS,
+                    "responses": {"200": {"description": "file", "content": {mime: {}}}, **_errors(401, 403, 422)},
+                }
+            } for fmt, mime in (("csv", "text/csv"),
+                                ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))},
             "/openapi.json": {
                 "get": {"summary": "This document", "security": [],
                         "responses": {"200": {"description": "OpenAPI 3 document"}}}

@@ -203,6 +203,12 @@ def add_incident(user: User, case: Case, payload: dict[str, Any], today: dt.date
         )
         for n, p in enumerate(data["perpetrators"])
     ]
+    primary = data["perpetrators"][0] if data["perpetrators"] else None
+    incident.perpetrator_count = len(data["perpetrators"])
+    if primary is not None:
+        incident.primary_relationship = primary["relationship"]
+        incident.primary_age_group = primary["age_group"]
+        incident.primary_occupation = primary["occupation"]
     db.session.add(incident)
     db.session.flush()
     if data["account"]:

@@ -17,8 +17,7 @@ from gbvims.classification import (
     next_question,
 )
 
-ORDER = ["rape", "sexual_assault", "physical_assault", "forced_marriage", "denial_of_resources",
-         "psychological_abuse"]
+ORDER = ["rape", "sexual_assault", "physical_assault", "forced_marriage", "denial_of_resources", "psychological_abuse"]
 
 
 def expected_type(answers: tuple[bool, ...]) -> str:
@@ -37,8 +36,14 @@ def test_all_64_combinations(answers: tuple[bool, ...]) -> None:
 
 
 def test_question_order_is_the_tools() -> None:
-    assert ANSWER_KEYS == ("penetration", "unwanted_sexual_contact", "physical_assault", "forced_marriage",
-                           "denial_of_resources", "psychological_abuse")
+    assert ANSWER_KEYS == (
+        "penetration",
+        "unwanted_sexual_contact",
+        "physical_assault",
+        "forced_marriage",
+        "denial_of_resources",
+        "psychological_abuse",
+    )
 
 
 def test_rape_wins_over_everything_else() -> None:
@@ -59,10 +64,21 @@ def test_a_skipped_question_before_the_answer_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("answers", "question"),
-    [({}, "penetration"), ({"penetration": False}, "unwanted_sexual_contact"), ({"penetration": True}, None),
-     (dict.fromkeys(ANSWER_KEYS, False), None),
-     ({"penetration": False, "unwanted_sexual_contact": False, "physical_assault": False, "forced_marriage": False},
-      "denial_of_resources")],
+    [
+        ({}, "penetration"),
+        ({"penetration": False}, "unwanted_sexual_contact"),
+        ({"penetration": True}, None),
+        (dict.fromkeys(ANSWER_KEYS, False), None),
+        (
+            {
+                "penetration": False,
+                "unwanted_sexual_contact": False,
+                "physical_assault": False,
+                "forced_marriage": False,
+            },
+            "denial_of_resources",
+        ),
+    ],
 )
 def test_next_question_asks_one_after_the_other(answers, question) -> None:
     assert next_question(answers) == question
@@ -71,8 +87,11 @@ def test_next_question_asks_one_after_the_other(answers, question) -> None:
 @pytest.mark.parametrize(
     ("gbv_type", "context", "flags"),
     [
-        ("physical_assault", IncidentContext(perpetrator_relationships=["intimate_partner"]),
-         ["intimate_partner_violence"]),
+        (
+            "physical_assault",
+            IncidentContext(perpetrator_relationships=["intimate_partner"]),
+            ["intimate_partner_violence"],
+        ),
         ("non_gbv", IncidentContext(perpetrator_relationships=["intimate_partner"]), []),
         ("rape", IncidentContext(age_at_incident=15), ["child_sexual_abuse"]),
         ("rape", IncidentContext(age_at_incident=18), []),
@@ -85,11 +104,23 @@ def test_next_question_asks_one_after_the_other(answers, question) -> None:
         ("psychological_abuse", IncidentContext(abduction="trafficked"), []),
         ("sexual_assault", IncidentContext(harmful_traditional_practice="fgm_c"), ["harmful_traditional_practice"]),
         ("non_gbv", IncidentContext(harmful_traditional_practice="fgm_c"), []),
-        ("rape", IncidentContext(age_at_incident=13, perpetrator_relationships=["intimate_partner", "unknown"],
-                                 money_or_goods_exchanged=True, abduction="other_abduction",
-                                 harmful_traditional_practice="early_marriage"),
-         ["intimate_partner_violence", "child_sexual_abuse", "possible_sexual_exploitation",
-          "possible_sexual_slavery", "harmful_traditional_practice"]),
+        (
+            "rape",
+            IncidentContext(
+                age_at_incident=13,
+                perpetrator_relationships=["intimate_partner", "unknown"],
+                money_or_goods_exchanged=True,
+                abduction="other_abduction",
+                harmful_traditional_practice="early_marriage",
+            ),
+            [
+                "intimate_partner_violence",
+                "child_sexual_abuse",
+                "possible_sexual_exploitation",
+                "possible_sexual_slavery",
+                "harmful_traditional_practice",
+            ],
+        ),
     ],
 )
 def test_context_flags(gbv_type, context, flags) -> None:

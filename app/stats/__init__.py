@@ -1,0 +1,1 @@
+"""Anonymized GBVIMS statistics: dashboard, API and exports (the counting is in ``gbvims/``)."""

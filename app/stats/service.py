@@ -1,0 +1,64 @@
+"""Building a statistics report for the caller: scope by role, period and region checks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from gbvims.aggregates import Report, Scope, build
+from gbvims.labels import N_
+from gbvims.period import PeriodError, parse
+from models import Location, User, db
+
+from ..errors import ValidationFailed
+from ..policy import require
+
+PERIOD_MESSAGES = {  # English source, translated when raised
+    "malformed": N_("Give the period as a year (2026), a quarter (2026-Q3), a month (2026-11) or two months."),
+    "unbounded": N_("Give both the first and the last month of the period."),
+    "backwards": N_("The period ends before it starts."),
+    "too_long": N_("A period covers at most 60 months."),
+    "future": N_("This period has not started yet."),
+}
+
+
+def regions() -> list[tuple[str, str]]:
+    language = str(get_locale() or "fr")
+    rows = db.session.scalars(select(Location).where(Location.level == "region").order_by(Location.code)).all()
+    return [(loc.code, loc.name(language)) for loc in rows]
+
+
+def scope_for(user: User, args: Mapping[str, Any]) -> Scope:
+    """The report the caller may see: cluster leads across agencies, a supervisor their own."""
+    require("stats.read", user=user)
+    try:
+        period = parse(args.get("period"), args.get("start"), args.get("end"))
+    except PeriodError as exc:
+        raise ValidationFailed(fields={"period": [_(PERIOD_MESSAGES[exc.code])]}) from None
+    region = (args.get("region") or "").strip() or None
+    if region is not None and region not in dict(regions()):
+        raise ValidationFailed(fields={"region": [_("Unknown region code.")]})
+    agency_id = user.agency_id if user.role == "supervisor" else None
+    return Scope(period=period, region=region, agency_id=agency_id, k=int(current_app.config["STATS_MIN_CELL"]))
+
+
+def report_for(user: User, args: Mapping[str, Any]) -> tuple[Report, list[Any]]:
+    scope = scope_for(user, args)
+    report = build(db.session, scope, regions())
+    if report.incidents is None:
+        raise ValidationFailed(
+            fields={
+                "period": [
+                    _(
+                        "Too few incidents in this period and area to publish without "
+                        "risk to survivors: choose a longer period or a larger area."
+                    )
+                ]
+            }
+        )
+    return report, report.gaps

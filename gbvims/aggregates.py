@@ -1,0 +1,420 @@
+"""Anonymized GBVIMS statistics, counted by the database (GROUP BY), from coded columns only.
+
+This module declares its own minimal view of the tables — only the coded columns it counts.
+Names, phones, narratives and every ciphertext column are not even known to it, and it imports
+nothing that holds a key: it cannot leak what it cannot name.
+
+Counting rules (standards/GBVIMS.md §3–4): only incidents whose survivor consented to
+non-identifiable reporting, only from agencies that signed the Information Sharing Protocol,
+never an incident already reported to another GBVIMS agency (double counting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Subquery, and_, case, column, func, select, table, text, true, tuple_
+from sqlalchemy.orm import Session, scoped_session
+
+from . import options
+from .classification import CONTEXT_FLAGS, GBV_TYPES
+from .disclosure import Protected, protect
+from .labels import N_
+from .period import Period
+
+FLAGS = tuple(CONTEXT_FLAGS)
+PATHWAY_SERVICES = tuple(options.PATHWAY_SERVICES)
+
+incidents = table(
+    "incidents",
+    *(
+        column(name)
+        for name in (
+            "id",
+            "case_id",
+            "agency_id",
+            "date_of_incident",
+            "date_of_interview",
+            "time_of_day",
+            "place_type",
+            "region_code",
+            "gbv_type",
+            "age_at_incident",
+            "survivor_sex",
+            "marital_status",
+            "displacement_status",
+            "stage_of_displacement",
+            "disability",
+            "unaccompanied",
+            "referred_by",
+            "perpetrator_count",
+            "primary_relationship",
+            "primary_age_group",
+            "primary_occupation",
+            "reported_elsewhere",
+            "previous_gbv",
+            *(f"flag_{f}" for f in FLAGS),
+            *(f"pathway_{s}" for s in PATHWAY_SERVICES),
+        )
+    ),
+)
+AnySession = Session | scoped_session[Any]
+
+cases = table("cases", column("id"), column("consent_reporting"))
+agencies = table("agencies", column("id"), column("isp_signed"))
+
+
+@dataclass(frozen=True)
+class Scope:
+    period: Period
+    region: str | None = None
+    agency_id: int | None = None  # a supervisor's view of their own agency
+    k: int = 5
+
+
+@dataclass
+class Table:
+    id: str
+    title: str
+    rows: list[tuple[str, str]]  # (code, English label)
+    columns: list[tuple[str, str]]
+    protected: Protected
+    additive: bool = True  # rows partition the incidents (a total is meaningful)
+
+
+@dataclass
+class Report:
+    scope: Scope
+    tables: list[Table] = field(default_factory=list)
+    incidents: int | None = 0  # suppressed (None) when 1 to k−1
+    agencies: int | None = 0
+    gaps: list[Gap] = field(default_factory=list)
+
+    def table(self, table_id: str) -> Table:
+        return next(t for t in self.tables if t.id == table_id)
+
+
+@dataclass(frozen=True)
+class Gap:
+    service: str
+    needed: int | None  # incidents where the service was relevant (status other than not applicable)
+    unavailable: int | None  # ... and it was not available
+    share: float | None
+
+
+def _counted(scope: Scope) -> ColumnElement[bool]:
+    conditions = [
+        cases.c.consent_reporting == true(),
+        agencies.c.isp_signed == true(),
+        incidents.c.reported_elsewhere != "gbvims_agency",
+        incidents.c.date_of_interview >= scope.period.start,
+        incidents.c.date_of_interview <= scope.period.end,
+    ]
+    if scope.region:
+        conditions.append(incidents.c.region_code == scope.region)
+    if scope.agency_id is not None:
+        conditions.append(incidents.c.agency_id == scope.agency_id)
+    return and_(*conditions)
+
+
+def _from() -> Any:
+    return incidents.join(cases, cases.c.id == incidents.c.case_id).join(
+        agencies, agencies.c.id == incidents.c.agency_id
+    )
+
+
+UNKNOWN = ("unknown", N_("Unknown"))
+COUNT = [("count", N_("Incidents"))]
+AGE_BANDS = [("0-11", "0–11"), ("12-17", "12–17"), ("18-49", "18–49"), ("50+", "50+"), UNKNOWN]
+REPORT_DELAY = [
+    ("0-3", N_("0–3 days")),
+    ("4-5", N_("4–5 days")),
+    ("6-14", N_("6–14 days")),
+    ("15-30", N_("2 weeks to 1 month")),
+    ("31+", N_("More than 1 month")),
+]
+PERPETRATOR_COUNT = [("1", "1"), ("2", "2"), ("3", "3"), ("4+", N_("More than 3")), UNKNOWN]
+HEALTH_SEEN = ("referred", "provided_by_agency", "received_elsewhere")
+
+
+def _codes(mapping: dict[str, str], extra: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    return [*mapping.items(), *extra]
+
+
+def _dialect(session: AnySession) -> str:
+    return session.get_bind().dialect.name
+
+
+def _delay_days(session: AnySession) -> ColumnElement[Any]:
+    interview, incident = incidents.c.date_of_interview, incidents.c.date_of_incident
+    if _dialect(session) == "postgresql":
+        return interview - incident
+    return func.julianday(interview) - func.julianday(incident)
+
+
+def _month(session: AnySession) -> ColumnElement[Any]:
+    day = incidents.c.date_of_interview
+    if _dialect(session) == "postgresql":
+        return func.to_char(day, "YYYY-MM")
+    return func.strftime("%Y-%m", day)
+
+
+def _yes(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return case((condition, "yes"), else_="no")
+
+
+def _unknown(expr: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.coalesce(expr, "unknown")
+
+
+def _counted_rows(session: AnySession, scope: Scope) -> Subquery:
+    """One row per counted incident, holding only the coded values the tables group by."""
+    i = incidents.c
+    n, age, days = i.perpetrator_count, i.age_at_incident, _delay_days(session)
+    columns = [
+        i.gbv_type.label("gbv_type"),
+        i.time_of_day.label("time_of_day"),
+        i.place_type.label("place_type"),
+        case((days <= 3, "0-3"), (days <= 5, "4-5"), (days <= 14, "6-14"), (days <= 30, "15-30"), else_="31+").label(
+            "delay"
+        ),
+        _yes(i.pathway_health.in_(HEALTH_SEEN)).label("health"),
+        case(
+            (age.is_(None), "unknown"), (age <= 11, "0-11"), (age <= 17, "12-17"), (age <= 49, "18-49"), else_="50+"
+        ).label("age_band"),
+        i.survivor_sex.label("sex"),
+        _month(session).label("month"),
+        _unknown(i.region_code).label("region"),
+        i.agency_id.label("agency"),
+        *(
+            _unknown(i[name]).label(name)
+            for name in (
+                "marital_status",
+                "displacement_status",
+                "stage_of_displacement",
+                "disability",
+                "unaccompanied",
+                "referred_by",
+            )
+        ),
+        *(i[f"pathway_{s}"].label(f"pathway_{s}") for s in PATHWAY_SERVICES),
+        *(_yes(i[f"flag_{f}"] == true()).label(f"flag_{f}") for f in FLAGS),
+        case((n.is_(None) | (n == 0), "unknown"), (n == 1, "1"), (n == 2, "2"), (n == 3, "3"), else_="4+").label(
+            "perp_n"
+        ),
+        *(_unknown(i[f"primary_{name}"]).label(f"perp_{name}") for name in ("relationship", "age_group", "occupation")),
+    ]
+    return select(*columns).select_from(_from()).where(_counted(scope)).subquery("counted")
+
+
+Counts = dict[tuple[str, ...], dict[tuple[Any, ...], int]]
+
+
+def _count_sets(session: AnySession, rows: Subquery, sets: Sequence[tuple[str, ...]]) -> Counts:
+    """Counts for several groupings. PostgreSQL does them all in one scan (GROUPING SETS);
+    SQLite, which lacks them, in one small query each."""
+    counts: Counts = {s: {} for s in sets}
+    if _dialect(session) != "postgresql":
+        for group in sets:
+            dims = [rows.c[name] for name in group]
+            for row in session.execute(select(*dims, func.count()).group_by(*dims)):
+                counts[group][tuple(row[:-1])] = int(row[-1])
+        return counts
+    # Enough memory to hash every set at once rather than sort (inside this transaction only).
+    session.execute(text("SET LOCAL work_mem = '64MB'"))
+    names = sorted({name for group in sets for name in group})
+    columns = [rows.c[name] for name in names]
+    stmt = select(*columns, *(func.grouping(c) for c in columns), func.count()).group_by(
+        func.grouping_sets(*(tuple_(*(rows.c[name] for name in group)) for group in sets))
+    )
+    by_mask = {tuple(0 if name in group else 1 for name in names): group for group in sets}
+    width = len(names)
+    for row in session.execute(stmt):
+        group = by_mask[tuple(row[width : 2 * width])]
+        key = tuple(row[names.index(name)] for name in group)
+        counts[group][key] = int(row[-1])
+    return counts
+
+
+def _months(period: Period) -> list[tuple[str, str]]:
+    out, year, month = [], period.start.year, period.start.month
+    while (year, month) <= (period.end.year, period.end.month):
+        out.append((f"{year}-{month:02d}", f"{year}-{month:02d}"))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+ONE_WAY = (
+    ("incidents_by_time_of_day", N_("Incidents by time of day"), options.TIME_OF_DAY, "time_of_day"),
+    ("incidents_by_place", N_("Incidents by type of place"), options.PLACE_TYPE, "place_type"),
+    ("survivors_marital_status", N_("Survivors by marital status"), options.MARITAL_STATUS, "marital_status"),
+    (
+        "survivors_displacement",
+        N_("Survivors by displacement status"),
+        options.DISPLACEMENT_STATUS,
+        "displacement_status",
+    ),
+    (
+        "survivors_stage_of_displacement",
+        N_("Incidents by stage of displacement"),
+        options.STAGE_OF_DISPLACEMENT,
+        "stage_of_displacement",
+    ),
+    ("survivors_disability", N_("Survivors by disability"), options.DISABILITY, "disability"),
+    (
+        "survivors_vulnerable_children",
+        N_("Unaccompanied, separated and other vulnerable children"),
+        options.UNACCOMPANIED,
+        "unaccompanied",
+    ),
+    ("referred_by", N_("Who referred the survivor (first point of contact)"), options.REFERRED_BY, "referred_by"),
+    (
+        "perpetrators_relationship",
+        N_("Primary alleged perpetrator: relationship to the survivor"),
+        options.RELATIONSHIP,
+        "perp_relationship",
+    ),
+    ("perpetrators_age_group", N_("Primary alleged perpetrator: age group"), options.AGE_GROUP, "perp_age_group"),
+    (
+        "perpetrators_occupation",
+        N_("Primary alleged perpetrator: main occupation"),
+        options.OCCUPATION,
+        "perp_occupation",
+    ),
+)
+
+
+def build(session: AnySession, scope: Scope, regions: Sequence[tuple[str, str]] = ()) -> Report:
+    """Every standard table for the scope, each already disclosure-controlled."""
+    report = Report(scope)
+    k = scope.k
+    with_regions = bool(regions) and not scope.region
+    sets: list[tuple[str, ...]] = [
+        ("gbv_type",),
+        ("agency",),
+        ("delay", "gbv_type", "health"),
+        ("age_band", "sex"),
+        ("perp_n",),
+        ("month", "gbv_type"),
+        *((column_name,) for *_rest, column_name in ONE_WAY),
+        *((f"pathway_{s}",) for s in PATHWAY_SERVICES),
+        *((f"flag_{f}",) for f in FLAGS),
+    ]
+    if with_regions:
+        sets.append(("region", "gbv_type"))
+    counts = _count_sets(session, _counted_rows(session, scope), sets)
+
+    def add(
+        table_id: str,
+        title: str,
+        rows: list[tuple[str, str]],
+        cols: list[tuple[str, str]] | None,
+        found: dict[tuple[Any, ...], int],
+        additive: bool = True,
+    ) -> None:
+        if cols is None:
+            matrix = [[found.get((r,), 0)] for r, _label in rows]
+        else:
+            matrix = [[found.get((r, c), 0) for c, _label in cols] for r, _label in rows]
+        report.tables.append(
+            Table(
+                table_id,
+                title,
+                rows,
+                cols or COUNT,
+                protect(matrix, k) if additive else _primary_only(matrix, k),
+                additive,
+            )
+        )
+
+    total = sum(counts[("gbv_type",)].values())
+    report.incidents = total if total == 0 or total >= k else None
+    report.agencies = len(counts[("agency",)])
+    types = _codes(GBV_TYPES)
+    add("incidents_by_type", N_("Incidents by type of GBV"), types, None, counts[("gbv_type",)])
+    for table_id, title, mapping, name in ONE_WAY[:2]:
+        add(table_id, title, _codes(mapping), None, counts[(name,)])
+    add(
+        "incidents_by_context",
+        N_("Incidents by case context (an incident may have several)"),
+        _codes(CONTEXT_FLAGS),
+        None,
+        {(f,): counts[(f"flag_{f}",)].get(("yes",), 0) for f in FLAGS},
+        additive=False,
+    )
+    delays = counts[("delay", "gbv_type", "health")]
+    for table_id, title, keep in (
+        ("report_delay_all", N_("Time between incident and report — all incidents"), lambda t, h: True),
+        ("report_delay_rape", N_("Time between incident and report — rape"), lambda t, h: t == "rape"),
+        (
+            "report_delay_rape_health",
+            N_("Time between incident and report — rape, with health care referred or provided"),
+            lambda t, h: t == "rape" and h == "yes",
+        ),
+    ):
+        found: dict[tuple[Any, ...], int] = {}
+        for (band, gbv_type, health), n in delays.items():
+            if keep(gbv_type, health):
+                found[(band,)] = found.get((band,), 0) + n
+        add(table_id, title, REPORT_DELAY, None, found)
+    add(
+        "survivors_age_sex", N_("Survivors by age and sex"), AGE_BANDS, _codes(options.SEX), counts[("age_band", "sex")]
+    )
+    for table_id, title, mapping, name in ONE_WAY[2:]:
+        add(table_id, title, _codes(mapping, [UNKNOWN] if "unknown" not in mapping else []), None, counts[(name,)])
+    add(
+        "perpetrators_number",
+        N_("Incidents by number of alleged perpetrators"),
+        PERPETRATOR_COUNT,
+        None,
+        counts[("perp_n",)],
+    )
+    pathway = {
+        (service, status): n for service in PATHWAY_SERVICES for (status,), n in counts[(f"pathway_{service}",)].items()
+    }
+    add(
+        "referrals_by_service",
+        N_("Referral pathway per service"),
+        _codes(options.PATHWAY_SERVICES),
+        _codes(options.PATHWAY_STATUS),
+        pathway,
+    )
+    add(
+        "trend_by_month", N_("Incidents by month and type"), _months(scope.period), types, counts[("month", "gbv_type")]
+    )
+    if with_regions:
+        add(
+            "incidents_by_region",
+            N_("Incidents by region and type"),
+            list(regions),
+            types,
+            counts[("region", "gbv_type")],
+        )
+    report.gaps = _gaps(pathway, k)
+    return report
+
+
+def _primary_only(matrix: list[list[int]], k: int) -> Protected:
+    """Multi-response tables (an incident counts in several rows): no total is published, so
+    each count stands alone and only small counts are hidden."""
+    cells: list[list[int | None]] = [[None if 0 < v < k else v for v in row] for row in matrix]
+    return Protected(cells=cells, row_totals=[None] * len(matrix), column_totals=[None] * len(matrix[0]), total=None)
+
+
+GAP_SERVICES = ("health", "psychosocial", "legal", "security", "shelter")
+
+
+def _gaps(pathway: dict[tuple[str, str], int], k: int) -> list[Gap]:
+    """The strategy's indicators: for how many survivors a needed service was unavailable."""
+    gaps = []
+    for service in GAP_SERVICES:
+        statuses = {status: n for (svc, status), n in pathway.items() if svc == service}
+        needed = sum(n for status, n in statuses.items() if status != "not_applicable")
+        unavailable = statuses.get("service_unavailable", 0)
+        protected = protect([[unavailable, needed - unavailable]], k)
+        shown_needed, shown_unavailable = protected.row_totals[0], protected.cells[0][0]
+        share = unavailable / needed if shown_needed and shown_unavailable is not None else None
+        gaps.append(Gap(service, shown_needed, shown_unavailable, share))
+    return gaps
