@@ -69,6 +69,10 @@ class Incident(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     primary_age_group: Mapped[str | None] = mapped_column(String(8))
     primary_occupation: Mapped[str | None] = mapped_column(String(32))
 
+    # The survivor's consent to non-identifiable reporting, copied from the case and kept in step
+    # with it (a withdrawal updates it at once), so statistics read one table.
+    reporting_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+
     referred_by: Mapped[str] = mapped_column(String(24), default="self_referral")
     pathway_shelter: Mapped[str] = mapped_column(String(24), default="not_applicable")
     pathway_health: Mapped[str] = mapped_column(String(24), default="not_applicable")

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from crypto.blind_index import normalize_code, normalize_name
@@ -130,6 +130,12 @@ def withdraw_consent(user: User, case: Case, what: str) -> Consent:
     )
     db.session.add(consent)
     case.consent_services, case.consent_reporting = bool(fields["services"]), bool(fields["reporting"])
+    db.session.execute(
+        update(Incident)
+        .where(Incident.case_id == case.id)
+        .values(reporting_consent=case.consent_reporting)
+        .execution_options(synchronize_session="fetch")
+    )
     if what != "reporting":
         # Imported here: referrals build on cases, not the other way round.
         from ..referrals.service import withdraw_all
@@ -203,6 +209,7 @@ def add_incident(user: User, case: Case, payload: dict[str, Any], today: dt.date
         )
         for n, p in enumerate(data["perpetrators"])
     ]
+    incident.reporting_consent = case.consent_reporting
     primary = data["perpetrators"][0] if data["perpetrators"] else None
     incident.perpetrator_count = len(data["perpetrators"])
     if primary is not None:

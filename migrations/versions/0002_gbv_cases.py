@@ -194,6 +194,7 @@ def upgrade():
     sa.Column('displacement_status', sa.String(length=20), nullable=True),
     sa.Column('disability', sa.String(length=12), nullable=True),
     sa.Column('unaccompanied', sa.String(length=24), nullable=True),
+    sa.Column('reporting_consent', sa.Boolean(), nullable=False),
     sa.Column('perpetrator_count', sa.Integer(), nullable=False),
     sa.Column('primary_relationship', sa.String(length=32), nullable=True),
     sa.Column('primary_age_group', sa.String(length=8), nullable=True),

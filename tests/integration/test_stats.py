@@ -209,3 +209,21 @@ def test_cluster_lead_reaches_only_aggregates_directory_and_account(app, data) -
 def test_formula_injection_is_neutralised() -> None:
     assert safe('=HYPERLINK("x")') == '\'=HYPERLINK("x")' and safe("+1") == "'+1" and safe("Viol") == "Viol"
     assert safe(12) == 12
+
+
+def test_withdrawn_reporting_consent_leaves_the_statistics_at_once(app, client, data) -> None:
+    from sqlalchemy import select
+
+    from models import Case, db
+
+    from ..conftest import post_form
+
+    headers = token(client, "mariam")
+    before = client.get("/api/v1/stats/gbvims", query_string={"period": year()}, headers=headers).get_json()
+    with app.app_context():
+        case_id = db.session.scalars(select(Case.id).where(Case.consent_reporting.is_(True))).first()
+    web = app.test_client()
+    sign_in(web, "awa")
+    post_form(web, f"/cases/{case_id}", {"what": "reporting"}, action=f"/cases/{case_id}/consent/withdraw")
+    after = client.get("/api/v1/stats/gbvims", query_string={"period": year()}, headers=headers).get_json()
+    assert (before["incidents"], after["incidents"]) == (12, 11)
