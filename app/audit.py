@@ -28,8 +28,18 @@ OUTCOMES = ("success", "failure", "denied")
 
 def _canonical(event: AuditEvent) -> bytes:
     at = event.at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
-    content = [event.seq, at, event.actor_id, event.actor_name, event.action, event.target_type,
-               event.target_id, event.outcome, event.ip, event.details]
+    content = [
+        event.seq,
+        at,
+        event.actor_id,
+        event.actor_name,
+        event.action,
+        event.target_type,
+        event.target_id,
+        event.outcome,
+        event.ip,
+        event.details,
+    ]
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
@@ -41,7 +51,9 @@ def _claim_next_seq(session: Session | scoped_session[Any]) -> tuple[int, str]:
     """Take the next sequence number. The UPDATE locks the head row (PostgreSQL) or the
     database (SQLite) until commit, so two writers can never chain onto the same entry."""
     head_seq = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(last_seq=AuditHead.last_seq + 1)
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(last_seq=AuditHead.last_seq + 1)
         .returning(AuditHead.last_seq, AuditHead.last_hash)
         .execution_options(synchronize_session=False)
     ).first()

@@ -50,12 +50,12 @@ def _read_password() -> str:
 @click.option("--agency", "agency_code", default=None, help="agency code (required for agency roles)")
 @click.option("--provider", "provider_code", default=None, help="directory entry a provider user answers for")
 @click.option("--language", default="fr", type=click.Choice(["fr", "en"]))
-def users_create(username: str, role: str, agency_code: str | None, provider_code: str | None,
-                 language: str) -> None:
+def users_create(username: str, role: str, agency_code: str | None, provider_code: str | None, language: str) -> None:
     """Create a user; the password is read from stdin when it is not a terminal."""
     try:
-        user = service.create_user(username, role, agency_code, _read_password(), language=language,
-                                   provider_code=provider_code)
+        user = service.create_user(
+            username, role, agency_code, _read_password(), language=language, provider_code=provider_code
+        )
     except ValidationFailed as exc:
         _fail(exc)
         return
@@ -74,16 +74,34 @@ def users_create(username: str, role: str, agency_code: str | None, provider_cod
 @click.option("--adults-only", is_flag=True, help="does not serve children")
 @click.option("--clinical-management-of-rape", "cmr", is_flag=True)
 @click.option("--pep-kits", is_flag=True, help="PEP kits in stock")
-def providers_create(code: str, agency_code: str, services: tuple[str, ...], locations: tuple[str, ...],
-                     name: str | None, hours: str | None, languages: str | None, adults_only: bool, cmr: bool,
-                     pep_kits: bool) -> None:
+def providers_create(
+    code: str,
+    agency_code: str,
+    services: tuple[str, ...],
+    locations: tuple[str, ...],
+    name: str | None,
+    hours: str | None,
+    languages: str | None,
+    adults_only: bool,
+    cmr: bool,
+    pep_kits: bool,
+) -> None:
     """Add a service to the directory, or update it."""
     try:
-        provider = upsert_provider({
-            "code": code, "name": name or code, "agency": agency_code, "services": list(services),
-            "locations": list(locations), "hours": hours, "languages": languages,
-            "serves_children": not adults_only, "clinical_management_of_rape": cmr, "pep_kits_in_stock": pep_kits,
-        })
+        provider = upsert_provider(
+            {
+                "code": code,
+                "name": name or code,
+                "agency": agency_code,
+                "services": list(services),
+                "locations": list(locations),
+                "hours": hours,
+                "languages": languages,
+                "serves_children": not adults_only,
+                "clinical_management_of_rape": cmr,
+                "pep_kits_in_stock": pep_kits,
+            }
+        )
     except ValidationFailed as exc:
         _fail(exc)
         return
@@ -163,8 +181,11 @@ def keys_rotate(batch_size: int) -> None:
         click.echo(f"re-wrapped {p.rewrapped}, remaining {p.remaining}")  # type: ignore[attr-defined]
 
     result = rotate(SqlWrappedKeyStore(db.session, DataKeyRecord), ring, batch_size=batch_size, on_progress=progress)
-    audit.record("keys.rotated", actor_name="cli",
-                 details={"kek_id": ring.newest_id, "rewrapped": result.rewrapped, "remaining": result.remaining})
+    audit.record(
+        "keys.rotated",
+        actor_name="cli",
+        details={"kek_id": ring.newest_id, "rewrapped": result.rewrapped, "remaining": result.remaining},
+    )
     db.session.commit()
     click.echo(f"done: {result.rewrapped} data keys re-wrapped under {ring.newest_id}; remaining {result.remaining}")
     if result.remaining == 0 and len(ring.kek_ids) > 1:

@@ -51,17 +51,28 @@ def load() -> bool:
     load_directory()
     clinic = db.session.scalar(select(Provider).where(Provider.code == "SAHEL-GAO"))
     for username, (role, password, agency_code) in DEMO_USERS.items():
-        db.session.add(User(username=username, role=role, agency=agencies[agency_code],
-                            password_hash=passwords.hash_password(password), is_demo=True, language="fr",
-                            provider_id=clinic.id if role == "provider" and clinic else None))
+        db.session.add(
+            User(
+                username=username,
+                role=role,
+                agency=agencies[agency_code],
+                password_hash=passwords.hash_password(password),
+                is_demo=True,
+                language="fr",
+                provider_id=clinic.id if role == "provider" and clinic else None,
+            )
+        )
     db.session.flush()
-    caseworkers = [u for u in db.session.scalars(select(User).where(User.role == "caseworker", User.is_demo.is_(True)))
-                   .all()]
+    caseworkers = [
+        u for u in db.session.scalars(select(User).where(User.role == "caseworker", User.is_demo.is_(True))).all()
+    ]
     cases = load_cases(sorted(caseworkers, key=lambda u: u.username))
     focal_point = db.session.scalar(select(User).where(User.role == "provider", User.is_demo.is_(True)))
     referrals = load_referrals(focal_point) if focal_point is not None else 0
-    audit.record("demo.loaded", actor_name="cli",
-                 details={"agencies": len(AGENCIES), "users": len(DEMO_USERS), "cases": cases,
-                          "referrals": referrals})
+    audit.record(
+        "demo.loaded",
+        actor_name="cli",
+        details={"agencies": len(AGENCIES), "users": len(DEMO_USERS), "cases": cases, "referrals": referrals},
+    )
     db.session.commit()
     return True

@@ -105,8 +105,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Response:
-        return error_response(400, "csrf", _l("This form has expired or was not sent from Sutura. Reload the page "
-                                             "and try again."))
+        return error_response(
+            400, "csrf", _l("This form has expired or was not sent from Sutura. Reload the page and try again.")
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:

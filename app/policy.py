@@ -22,14 +22,16 @@ from referral.states import PROVIDER_VISIBLE
 from .errors import Forbidden, RecordOutOfScope
 
 # Endpoints reachable without a session or token. Everything else refuses anonymous clients.
-PUBLIC_ENDPOINTS = frozenset({
-    "static",
-    "auth.login",
-    "auth.login_code",
-    "auth.set_language",
-    "api.token",
-    "api.openapi",
-})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "auth.login",
+        "auth.login_code",
+        "auth.set_language",
+        "api.token",
+        "api.openapi",
+    }
+)
 
 # Admin work. Separation of duties: an admin administers the system but reads no case.
 ADMIN_ACTIONS = (
@@ -89,8 +91,12 @@ def case_scope(user: Any) -> ColumnElement[bool]:
 
 
 def _addressed_to_me(user: User, referral: Any) -> bool:
-    return (isinstance(referral, Referral) and user.provider_id is not None
-            and referral.provider_id == user.provider_id and referral.state in PROVIDER_VISIBLE)
+    return (
+        isinstance(referral, Referral)
+        and user.provider_id is not None
+        and referral.provider_id == user.provider_id
+        and referral.state in PROVIDER_VISIBLE
+    )
 
 
 def _transfer_to_my_agency(user: User, transfer: Any) -> bool:

@@ -30,6 +30,18 @@ CONSENT_AREA = {
     "education": "other",
     "family_tracing": "other",
 }
+# Which referral-pathway line of the Incident Recording Form a service type updates.
+PATHWAY_LINE = {
+    "health": "health",
+    "psychosocial": "psychosocial",
+    "legal": "legal",
+    "security": "security",
+    "shelter": "shelter",
+    "livelihoods": "livelihoods",
+    "child_protection": "child_protection",
+    "education": "child_protection",
+    "family_tracing": "child_protection",
+}
 # Fields a packet may carry: identifying ones (copied, encrypted under the packet's own key)
 # and coded ones the provider needs to prepare (age, sex).
 PACKET_FIELDS = (

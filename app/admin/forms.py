@@ -30,8 +30,11 @@ class UserCreateForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(_l("Enter a username.")), Length(max=64)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     agency = SelectField(_l("Agency"), validators=[Optional()])
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(_l("Enter an initial password."))],
-                             render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[DataRequired(_l("Enter an initial password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
     language = SelectField(_l("Language"), choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")])
 
 
@@ -58,9 +61,15 @@ class AuditFilterForm(FlaskForm):
 
     action = StringField(_l("Action"), validators=[Optional(), Length(max=64)])
     actor = StringField(_l("User"), validators=[Optional(), Length(max=64)])
-    outcome = SelectField(_l("Outcome"), choices=[SelectChoice("", _l("Any")), SelectChoice("success", _l("Success")),
-                                                  SelectChoice("failure", _l("Failure")),
-                                                  SelectChoice("denied", _l("Denied"))],
-                          validators=[Optional()])
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=[
+            SelectChoice("", _l("Any")),
+            SelectChoice("success", _l("Success")),
+            SelectChoice("failure", _l("Failure")),
+            SelectChoice("denied", _l("Denied")),
+        ],
+        validators=[Optional()],
+    )
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])

@@ -29,8 +29,16 @@ def validate_role_and_agency(role: str, agency: Agency | None, errors: dict[str,
         errors.setdefault("agency", []).append(str(_l("This agency is deactivated.")))
 
 
-def create_user(username: str, role: str, agency_code: str | None, password: str, *,
-                language: str | None = None, is_demo: bool = False, provider_code: str | None = None) -> User:
+def create_user(
+    username: str,
+    role: str,
+    agency_code: str | None,
+    password: str,
+    *,
+    language: str | None = None,
+    is_demo: bool = False,
+    provider_code: str | None = None,
+) -> User:
     """Validate everything first, then write: a refused user leaves nothing behind."""
     errors: dict[str, list[str]] = {}
     name = username.strip().casefold()
@@ -55,12 +63,23 @@ def create_user(username: str, role: str, agency_code: str | None, password: str
         errors["password"] = problems
     if errors:
         raise ValidationFailed(fields=errors)
-    user = User(username=name, role=role, agency=agency, password_hash=passwords.hash_password(password),
-                language=language, is_demo=is_demo, provider_id=provider.id if provider else None)
+    user = User(
+        username=name,
+        role=role,
+        agency=agency,
+        password_hash=passwords.hash_password(password),
+        language=language,
+        is_demo=is_demo,
+        provider_id=provider.id if provider else None,
+    )
     db.session.add(user)
     db.session.flush()
-    audit.record("user.created", target_type="user", target_id=user.id,
-                 details={"role": role, "agency": agency.code if agency else None})
+    audit.record(
+        "user.created",
+        target_type="user",
+        target_id=user.id,
+        details={"role": role, "agency": agency.code if agency else None},
+    )
     return user
 
 
@@ -78,6 +97,7 @@ def create_agency(code: str, name: str, isp_signed: bool) -> Agency:
     agency = Agency(code=code, name=name.strip(), isp_signed=isp_signed)
     db.session.add(agency)
     db.session.flush()
-    audit.record("agency.created", target_type="agency", target_id=agency.id,
-                 details={"code": code, "isp_signed": isp_signed})
+    audit.record(
+        "agency.created", target_type="agency", target_id=agency.id, details={"code": code, "isp_signed": isp_signed}
+    )
     return agency

@@ -16,6 +16,7 @@ from models import Agency, AuditEvent, Provider, User, db
 from models.keys import keyring
 
 from .. import audit
+from ..auth import acting_user
 from ..errors import NotFound, ValidationFailed
 from ..pagination import paginate
 from ..policy import require, requires
@@ -69,8 +70,13 @@ def user_new() -> Response | tuple[str, int] | str:
     form.agency.choices = _agency_choices()
     if form.validate_on_submit():
         try:
-            user = service.create_user(form.username.data or "", form.role.data or "", form.agency.data or None,
-                                       form.password.data or "", language=form.language.data)
+            user = service.create_user(
+                form.username.data or "",
+                form.role.data or "",
+                form.agency.data or None,
+                form.password.data or "",
+                language=form.language.data,
+            )
         except ValidationFailed as exc:
             db.session.rollback()
             _apply_field_errors(form, exc)
@@ -95,8 +101,10 @@ def user_edit(user_id: str) -> Response | tuple[str, int] | str:
     user = _user_or_404(user_id)
     if request.method == "POST":
         require("users.manage", user)  # not one's own role or activity
-    form = UserEditForm(obj=user if request.method == "GET" else None,
-                        agency=user.agency.code if user.agency and request.method == "GET" else None)
+    form = UserEditForm(
+        obj=user if request.method == "GET" else None,
+        agency=user.agency.code if user.agency and request.method == "GET" else None,
+    )
     form.role.choices = select_choices(role_choices())
     form.agency.choices = _agency_choices()
     if form.validate_on_submit():
@@ -106,8 +114,15 @@ def user_edit(user_id: str) -> Response | tuple[str, int] | str:
         if errors:
             _apply_field_errors(form, ValidationFailed(fields=errors))
         else:
-            changes = {k: v for k, v in (("role", form.role.data), ("agency", agency.code if agency else None),
-                                         ("active", form.active.data)) if v != _current(user, k)}
+            changes = {
+                k: v
+                for k, v in (
+                    ("role", form.role.data),
+                    ("agency", agency.code if agency else None),
+                    ("active", form.active.data),
+                )
+                if v != _current(user, k)
+            }
             user.role, user.agency, user.active = form.role.data or user.role, agency, bool(form.active.data)
             if "role" in changes or "active" in changes:
                 user.end_all_sessions()  # a demoted or deactivated user keeps no open session
@@ -116,8 +131,9 @@ def user_edit(user_id: str) -> Response | tuple[str, int] | str:
             flash(_("Changes saved."), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("admin/user_edit.html", form=form, user=user, action_form=UserActionForm(),
-                           is_self=user.id == current_user.id), status
+    return render_template(
+        "admin/user_edit.html", form=form, user=user, action_form=UserActionForm(), is_self=user.id == current_user.id
+    ), status
 
 
 def _current(user: User, key: str) -> object:
@@ -159,8 +175,10 @@ def user_action(user_id: str, action: str) -> Response:
 @requires("agencies.manage")
 def agencies() -> str:
     rows = db.session.execute(
-        select(Agency, func.count(User.id)).outerjoin(User, User.agency_id == Agency.id)
-        .group_by(Agency.id).order_by(Agency.code)
+        select(Agency, func.count(User.id))
+        .outerjoin(User, User.agency_id == Agency.id)
+        .group_by(Agency.id)
+        .order_by(Agency.code)
     ).all()
     return render_template("admin/agencies.html", rows=rows)
 
@@ -195,8 +213,15 @@ def agency_edit(agency_id: int) -> Response | tuple[str, int] | str:
         if not (form.name.data or "").strip():
             form.name.errors = [_("Enter the name.")]
         else:
-            changed = sorted(k for k, v in (("name", form.name.data.strip()), ("isp_signed", form.isp_signed.data),
-                                            ("active", form.active.data)) if v != getattr(agency, k))
+            changed = sorted(
+                k
+                for k, v in (
+                    ("name", form.name.data.strip()),
+                    ("isp_signed", form.isp_signed.data),
+                    ("active", form.active.data),
+                )
+                if v != getattr(agency, k)
+            )
             agency.name = form.name.data.strip()
             agency.isp_signed, agency.active = bool(form.isp_signed.data), bool(form.active.data)
             audit.record("agency.updated", target_type="agency", target_id=agency.id, details={"changed": changed})
@@ -241,17 +266,24 @@ def audit_verify() -> Response:
         flash(_("The audit chain is intact: %(n)d entries checked.", n=result.checked), "success")
     else:
         flash(_("The audit chain is broken at entry %(seq)d.", seq=result.broken_seq or 0), "error")
-    audit.record("audit.verified", outcome="success" if result.ok else "failure",
-                 details={"checked": result.checked, "broken_seq": result.broken_seq})
+    audit.record(
+        "audit.verified",
+        outcome="success" if result.ok else "failure",
+        details={"checked": result.checked, "broken_seq": result.broken_seq},
+    )
     db.session.commit()
     return redirect(url_for("admin.audit_log"))
 
 
 def _provider_context(values: dict[str, object], errors: dict[str, list[str]]) -> dict[str, object]:
     agencies = db.session.scalars(select(Agency).order_by(Agency.code)).all()
-    return {"values": values, "errors": errors, "form": UserActionForm(),
-            "agencies": [(a.code, f"{a.code} — {a.name}") for a in agencies],
-            "service_types": [(code, _(text)) for code, text in SERVICE_TYPE_LABELS.items()]}
+    return {
+        "values": values,
+        "errors": errors,
+        "form": UserActionForm(),
+        "agencies": [(a.code, f"{a.code} — {a.name}") for a in agencies],
+        "service_types": [(code, _(text)) for code, text in SERVICE_TYPE_LABELS.items()],
+    }
 
 
 @bp.route("/providers")
@@ -271,28 +303,38 @@ def provider_edit(provider_id: str | None) -> Response | tuple[str, int] | str:
     if request.method == "POST":
         if not UserActionForm().validate_on_submit():
             raise ValidationFailed()
-        data: dict[str, object] = {k: request.form.get(k, "") for k in (
-            "code", "name", "agency", "locations", "hours", "languages", "contact")}
+        data: dict[str, object] = {
+            k: request.form.get(k, "") for k in ("code", "name", "agency", "locations", "hours", "languages", "contact")
+        }
         data["services"] = request.form.getlist("services")
         for flag in ("serves_children", "clinical_management_of_rape", "pep_kits_in_stock", "active"):
             data[flag] = request.form.get(flag) == "yes"
         try:
-            saved = upsert_provider(data, current_user._get_current_object())
+            saved = upsert_provider(data, acting_user())
         except ValidationFailed as exc:
             db.session.rollback()
-            return render_template("admin/provider_form.html", provider=provider,
-                                   **_provider_context(data, exc.fields or {})), 422
+            return render_template(
+                "admin/provider_form.html", provider=provider, **_provider_context(data, exc.fields or {})
+            ), 422
         db.session.commit()
         flash(_("Service %(code)s saved.", code=saved.code), "success")
         return redirect(url_for("admin.providers"))
     values: dict[str, object] = {"serves_children": True, "active": True}
     if provider is not None:
-        values = {"code": provider.code, "name": provider.name, "agency": provider.agency.code,
-                  "services": provider.service_types, "locations": "; ".join(provider.location_codes),
-                  "hours": provider.hours, "languages": provider.languages, "contact": provider.contact,
-                  "serves_children": provider.serves_children, "active": provider.active,
-                  "clinical_management_of_rape": provider.clinical_management_of_rape,
-                  "pep_kits_in_stock": provider.pep_kits_in_stock}
+        values = {
+            "code": provider.code,
+            "name": provider.name,
+            "agency": provider.agency.code,
+            "services": provider.service_types,
+            "locations": "; ".join(provider.location_codes),
+            "hours": provider.hours,
+            "languages": provider.languages,
+            "contact": provider.contact,
+            "serves_children": provider.serves_children,
+            "active": provider.active,
+            "clinical_management_of_rape": provider.clinical_management_of_rape,
+            "pep_kits_in_stock": provider.pep_kits_in_stock,
+        }
     return render_template("admin/provider_form.html", provider=provider, **_provider_context(values, {}))
 
 
@@ -310,12 +352,13 @@ def providers_import() -> Response | tuple[str, int]:
         flash(_("Choose a CSV file saved as UTF-8."), "error")
         return redirect(url_for("admin.providers"))
     try:
-        count = import_csv(text, current_user._get_current_object())
+        count = import_csv(text, acting_user())
     except ValidationFailed as exc:
         db.session.rollback()
         page = paginate(select(Provider).order_by(Provider.code), per_page=50)
-        return render_template("admin/providers.html", page=page, form=UserActionForm(),
-                               import_errors=exc.fields or {}), 422
+        return render_template(
+            "admin/providers.html", page=page, form=UserActionForm(), import_errors=exc.fields or {}
+        ), 422
     db.session.commit()
     flash(_("%(n)d services imported.", n=count), "success")
     return redirect(url_for("admin.providers"))

@@ -5,21 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, jsonify, request
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from models import Case, Incident, db
 
+from ..auth import acting_user as _user
 from ..cases import service
 from ..cases.views import load_case
 from ..pagination import paginate
 from ..policy import requires
 from . import bp
 from .payload import json_object
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def case_summary(case: Case) -> dict[str, Any]:

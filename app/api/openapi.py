@@ -27,9 +27,21 @@ def _errors(*statuses: int) -> dict[str, Any]:
 
 CASE_SUMMARY = {
     "type": "object",
-    "properties": {k: {"type": ["string", "null"]} for k in (
-        "id", "case_code", "kind", "status", "stage", "risk_level", "location", "region", "created_at",
-        "survivor_name")},
+    "properties": {
+        k: {"type": ["string", "null"]}
+        for k in (
+            "id",
+            "case_code",
+            "kind",
+            "status",
+            "stage",
+            "risk_level",
+            "location",
+            "region",
+            "created_at",
+            "survivor_name",
+        )
+    },
 }
 NEW_CASE = {
     "type": "object",
@@ -37,21 +49,48 @@ NEW_CASE = {
     "properties": {
         "kind": {"type": "string", "enum": ["gbv", "cp"]},
         "location": {"type": "string", "description": "a location code (e.g. ML-7)"},
-        "survivor": {"type": "object", "description": "identifying values are encrypted at rest", "properties": {
-            **{k: {"type": "string"} for k in ("given_name", "family_name", "nickname", "phone", "address",
-                                                "caregiver_name", "caregiver_phone", "notes")},
-            "date_of_birth": {"type": "string", "format": "date"}, "age": {"type": "integer"},
-            "age_estimated": {"type": "boolean"}, "sex": {"type": "string", "enum": ["female", "male"]},
-            **{k: {"type": "string"} for k in ("marital_status", "displacement_status", "disability",
-                                                "unaccompanied")},
-        }},
-        "consent": {"type": "object", "required": ["services", "reporting"], "properties": {
-            "services": {"type": "boolean"}, "reporting": {"type": "boolean"},
-            "release": {"type": "object", "additionalProperties": {"type": "boolean"},
-                        "description": "health, psychosocial, legal, security, shelter, livelihoods, other"},
-            "given_by": {"type": "string", "enum": ["survivor", "caregiver", "trusted_adult", "caseworker"]},
-            "assent": {"type": "string", "enum": ["none", "oral", "written"]},
-        }},
+        "survivor": {
+            "type": "object",
+            "description": "identifying values are encrypted at rest",
+            "properties": {
+                **{
+                    k: {"type": "string"}
+                    for k in (
+                        "given_name",
+                        "family_name",
+                        "nickname",
+                        "phone",
+                        "address",
+                        "caregiver_name",
+                        "caregiver_phone",
+                        "notes",
+                    )
+                },
+                "date_of_birth": {"type": "string", "format": "date"},
+                "age": {"type": "integer"},
+                "age_estimated": {"type": "boolean"},
+                "sex": {"type": "string", "enum": ["female", "male"]},
+                **{
+                    k: {"type": "string"}
+                    for k in ("marital_status", "displacement_status", "disability", "unaccompanied")
+                },
+            },
+        },
+        "consent": {
+            "type": "object",
+            "required": ["services", "reporting"],
+            "properties": {
+                "services": {"type": "boolean"},
+                "reporting": {"type": "boolean"},
+                "release": {
+                    "type": "object",
+                    "additionalProperties": {"type": "boolean"},
+                    "description": "health, psychosocial, legal, security, shelter, livelihoods, other",
+                },
+                "given_by": {"type": "string", "enum": ["survivor", "caregiver", "trusted_adult", "caseworker"]},
+                "assent": {"type": "string", "enum": ["none", "oral", "written"]},
+            },
+        },
     },
 }
 NEW_INCIDENT = {
@@ -60,45 +99,136 @@ NEW_INCIDENT = {
     "properties": {
         "date_of_incident": {"type": "string", "format": "date"},
         "date_of_interview": {"type": "string", "format": "date"},
-        "classification": {"type": "object", "description": "the GBVIMS tool's questions, in order; answers "
-                           "after the first true may be omitted", "properties": {k: {"type": "boolean"} for k in (
-                               "penetration", "unwanted_sexual_contact", "physical_assault", "forced_marriage",
-                               "denial_of_resources", "psychological_abuse")}},
-        "perpetrators": {"type": "array", "items": {"type": "object", "properties": {
-            "sex": {"type": "string"}, "age_group": {"type": "string"}, "relationship": {"type": "string"},
-            "occupation": {"type": "string"}, "primary": {"type": "boolean"}}}},
-        **{k: {"type": "string"} for k in ("time_of_day", "place_type", "location", "stage_of_displacement",
-                                            "harmful_traditional_practice", "abduction", "reported_elsewhere",
-                                            "referred_by", "account", "wants_legal_action")},
-        "money_or_goods_exchanged": {"type": "boolean"}, "previous_gbv": {"type": "boolean"},
+        "classification": {
+            "type": "object",
+            "description": "the GBVIMS tool's questions, in order; answers after the first true may be omitted",
+            "properties": {
+                k: {"type": "boolean"}
+                for k in (
+                    "penetration",
+                    "unwanted_sexual_contact",
+                    "physical_assault",
+                    "forced_marriage",
+                    "denial_of_resources",
+                    "psychological_abuse",
+                )
+            },
+        },
+        "perpetrators": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "sex": {"type": "string"},
+                    "age_group": {"type": "string"},
+                    "relationship": {"type": "string"},
+                    "occupation": {"type": "string"},
+                    "primary": {"type": "boolean"},
+                },
+            },
+        },
+        **{
+            k: {"type": "string"}
+            for k in (
+                "time_of_day",
+                "place_type",
+                "location",
+                "stage_of_displacement",
+                "harmful_traditional_practice",
+                "abduction",
+                "reported_elsewhere",
+                "referred_by",
+                "account",
+                "wants_legal_action",
+            )
+        },
+        "money_or_goods_exchanged": {"type": "boolean"},
+        "previous_gbv": {"type": "boolean"},
         "pathway": {"type": "object", "additionalProperties": {"type": "string"}},
     },
 }
-INCIDENT = {"type": "object", "properties": {
-    "id": {"type": "string"}, "gbv_type": {"type": "string", "enum": [
-        "rape", "sexual_assault", "physical_assault", "forced_marriage", "denial_of_resources",
-        "psychological_abuse", "non_gbv"]},
-    "context_flags": {"type": "array", "items": {"type": "string"}}}}
+INCIDENT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "gbv_type": {
+            "type": "string",
+            "enum": [
+                "rape",
+                "sexual_assault",
+                "physical_assault",
+                "forced_marriage",
+                "denial_of_resources",
+                "psychological_abuse",
+                "non_gbv",
+            ],
+        },
+        "context_flags": {"type": "array", "items": {"type": "string"}},
+    },
+}
 
 
-PROVIDER = {"type": "object", "properties": {
-    "id": {"type": "string"}, "code": {"type": "string"}, "name": {"type": "string"}, "agency": {"type": "string"},
-    "service_types": {"type": "array", "items": {"type": "string"}},
-    "locations": {"type": "array", "items": {"type": "string"}}, "serves_children": {"type": "boolean"},
-    "clinical_management_of_rape": {"type": "boolean"}, "pep_kits_in_stock": {"type": "boolean"}}}
-NEW_REFERRAL = {"type": "object", "required": ["service_type", "provider_id"], "properties": {
-    "service_type": {"type": "string", "enum": ["health", "psychosocial", "legal", "security", "shelter",
-                                                "livelihoods", "child_protection", "education", "family_tracing"]},
-    "provider_id": {"type": "string"}, "share": {"type": "array", "items": {"type": "string"}},
-    "urgency": {"type": "string", "enum": ["normal", "high"]}, "note": {"type": "string"},
-    "request_key": {"type": "string", "description": "any random string; makes a retry safe"}}}
-REFERRAL = {"type": "object", "properties": {
-    "id": {"type": "string"}, "state": {"type": "string"}, "due_at": {"type": "string", "format": "date-time"},
-    "shared_fields": {"type": "array", "items": {"type": "string"}}, "feedback": {"type": ["string", "null"]}}}
-PROVIDER_REFERRAL = {"type": "object", "properties": {
-    "id": {"type": "string"}, "state": {"type": "string"}, "service_type": {"type": "string"},
-    "urgency": {"type": "string"}, "due_at": {"type": "string"}, "packet": {"type": "object"},
-    "note": {"type": ["string", "null"]}}}
+PROVIDER = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+        "agency": {"type": "string"},
+        "service_types": {"type": "array", "items": {"type": "string"}},
+        "locations": {"type": "array", "items": {"type": "string"}},
+        "serves_children": {"type": "boolean"},
+        "clinical_management_of_rape": {"type": "boolean"},
+        "pep_kits_in_stock": {"type": "boolean"},
+    },
+}
+NEW_REFERRAL = {
+    "type": "object",
+    "required": ["service_type", "provider_id"],
+    "properties": {
+        "service_type": {
+            "type": "string",
+            "enum": [
+                "health",
+                "psychosocial",
+                "legal",
+                "security",
+                "shelter",
+                "livelihoods",
+                "child_protection",
+                "education",
+                "family_tracing",
+            ],
+        },
+        "provider_id": {"type": "string"},
+        "share": {"type": "array", "items": {"type": "string"}},
+        "urgency": {"type": "string", "enum": ["normal", "high"]},
+        "note": {"type": "string"},
+        "request_key": {"type": "string", "description": "any random string; makes a retry safe"},
+    },
+}
+REFERRAL = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "state": {"type": "string"},
+        "due_at": {"type": "string", "format": "date-time"},
+        "shared_fields": {"type": "array", "items": {"type": "string"}},
+        "feedback": {"type": ["string", "null"]},
+    },
+}
+PROVIDER_REFERRAL = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "state": {"type": "string"},
+        "service_type": {"type": "string"},
+        "urgency": {"type": "string"},
+        "due_at": {"type": "string"},
+        "packet": {"type": "object"},
+        "note": {"type": ["string", "null"]},
+    },
+}
 
 
 PERIOD_PARAMETERS = [
@@ -140,17 +270,39 @@ def document() -> dict[str, Any]:
                 "post": {
                     "summary": "Exchange credentials (and a TOTP code when enrolled) for a bearer token",
                     "security": [],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                        "type": "object", "required": ["username", "password"],
-                        "properties": {"username": {"type": "string"}, "password": {"type": "string"},
-                                       "otp": {"type": "string", "description": "six-digit TOTP code"}},
-                    }}}},
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["username", "password"],
+                                    "properties": {
+                                        "username": {"type": "string"},
+                                        "password": {"type": "string"},
+                                        "otp": {"type": "string", "description": "six-digit TOTP code"},
+                                    },
+                                }
+                            }
+                        },
+                    },
                     "responses": {
-                        "200": {"description": "A token", "content": {"application/json": {"schema": {
-                            "type": "object", "required": ["token", "expires_at"],
-                            "properties": {"token": {"type": "string"}, "token_type": {"type": "string"},
-                                           "expires_at": {"type": "string", "format": "date-time"}},
-                        }}}},
+                        "200": {
+                            "description": "A token",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["token", "expires_at"],
+                                        "properties": {
+                                            "token": {"type": "string"},
+                                            "token_type": {"type": "string"},
+                                            "expires_at": {"type": "string", "format": "date-time"},
+                                        },
+                                    }
+                                }
+                            },
+                        },
                         **_errors(400, 401, 403, 413, 415, 422, 429),
                     },
                 },
@@ -162,25 +314,58 @@ def document() -> dict[str, Any]:
             "/me": {
                 "get": {
                     "summary": "The caller's own account",
-                    "responses": {"200": {"description": "Account", "content": {"application/json": {"schema": {
-                        "type": "object",
-                        "properties": {"id": {"type": "string"}, "username": {"type": "string"},
-                                       "role": {"type": "string", "enum": ["caseworker", "supervisor", "provider",
-                                                                           "cluster_lead", "admin"]},
-                                       "agency": {"type": ["string", "null"]},
-                                       "language": {"type": ["string", "null"]},
-                                       "totp_enabled": {"type": "boolean"}},
-                    }}}}, **_errors(401)},
+                    "responses": {
+                        "200": {
+                            "description": "Account",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "id": {"type": "string"},
+                                            "username": {"type": "string"},
+                                            "role": {
+                                                "type": "string",
+                                                "enum": [
+                                                    "caseworker",
+                                                    "supervisor",
+                                                    "provider",
+                                                    "cluster_lead",
+                                                    "admin",
+                                                ],
+                                            },
+                                            "agency": {"type": ["string", "null"]},
+                                            "language": {"type": ["string", "null"]},
+                                            "totp_enabled": {"type": "boolean"},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        **_errors(401),
+                    },
                 }
             },
             "/cases": {
                 "get": {
                     "summary": "Cases in the caller's scope (caseworker: own and assigned; supervisor: agency)",
-                    "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}} for n in (
-                        "q", "status", "risk", "region", "kind", "overdue", "page")],
-                    "responses": {"200": _json({"type": "object", "properties": {
-                        "items": {"type": "array", "items": CASE_SUMMARY}, "total": {"type": "integer"},
-                        "page": {"type": "integer"}}}), **_errors(401, 403)},
+                    "parameters": [
+                        {"name": n, "in": "query", "schema": {"type": "string"}}
+                        for n in ("q", "status", "risk", "region", "kind", "overdue", "page")
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {"type": "array", "items": CASE_SUMMARY},
+                                    "total": {"type": "integer"},
+                                    "page": {"type": "integer"},
+                                },
+                            }
+                        ),
+                        **_errors(401, 403),
+                    },
                 },
                 "post": {
                     "summary": "Register a survivor with consent (caseworker, supervisor)",
@@ -206,66 +391,113 @@ def document() -> dict[str, Any]:
             "/services": {
                 "get": {
                     "summary": "The service directory (any signed-in role), by region and service type",
-                    "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}} for n in (
-                        "region", "service_type", "page")],
-                    "responses": {"200": _json({"type": "object", "properties": {
-                        "items": {"type": "array", "items": PROVIDER}, "total": {"type": "integer"}}}),
-                        **_errors(401)},
+                    "parameters": [
+                        {"name": n, "in": "query", "schema": {"type": "string"}}
+                        for n in ("region", "service_type", "page")
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {"type": "array", "items": PROVIDER},
+                                    "total": {"type": "integer"},
+                                },
+                            }
+                        ),
+                        **_errors(401),
+                    },
                 }
             },
             "/cases/{case_id}/referrals": {
                 "post": {
                     "summary": "Refer the survivor; the packet holds only shared fields the survivor consented to "
-                               "release to this service area. Sending the same request_key again returns the "
-                               "first referral (200) instead of a duplicate",
+                    "release to this service area. Sending the same request_key again returns the "
+                    "first referral (200) instead of a duplicate",
                     "parameters": [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": NEW_REFERRAL}}},
-                    "responses": {"201": _json(REFERRAL, "Sent"), "200": _json(REFERRAL, "Already sent"),
-                                  **_errors(400, 401, 403, 404, 409, 415, 422)},
+                    "responses": {
+                        "201": _json(REFERRAL, "Sent"),
+                        "200": _json(REFERRAL, "Already sent"),
+                        **_errors(400, 401, 403, 404, 409, 415, 422),
+                    },
                 }
             },
             "/referrals": {
                 "get": {
                     "summary": "Referrals addressed to the caller's service (provider): packet fields only",
-                    "responses": {"200": _json({"type": "object", "properties": {
-                        "items": {"type": "array", "items": PROVIDER_REFERRAL}}}), **_errors(401, 403)},
+                    "responses": {
+                        "200": _json(
+                            {"type": "object", "properties": {"items": {"type": "array", "items": PROVIDER_REFERRAL}}}
+                        ),
+                        **_errors(401, 403),
+                    },
                 }
             },
-            **{f"/referrals/{{referral_id}}/{event}": {
-                "post": {
-                    "summary": summary,
-                    "parameters": [{"name": "referral_id", "in": "path", "required": True,
-                                    "schema": {"type": "string"}}],
-                    "requestBody": {"required": False, "content": {"application/json": {"schema": {
-                        "type": "object", "properties": {
-                            "reason": {"type": "string"}, "feedback": {"type": "string"},
-                            "delivered": {"type": "boolean", "description": "deliver only: false = not delivered"},
-                        }}}}},
-                    "responses": {"200": _json(PROVIDER_REFERRAL), **_errors(401, 403, 404, 409, 422)},
+            **{
+                f"/referrals/{{referral_id}}/{event}": {
+                    "post": {
+                        "summary": summary,
+                        "parameters": [
+                            {"name": "referral_id", "in": "path", "required": True, "schema": {"type": "string"}}
+                        ],
+                        "requestBody": {
+                            "required": False,
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "reason": {"type": "string"},
+                                            "feedback": {"type": "string"},
+                                            "delivered": {
+                                                "type": "boolean",
+                                                "description": "deliver only: false = not delivered",
+                                            },
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "responses": {"200": _json(PROVIDER_REFERRAL), **_errors(401, 403, 404, 409, 422)},
+                    }
                 }
-            } for event, summary in (("accept", "Accept the referral"),
-                                     ("decline", "Decline, with a reason (capacity, not_offered, outside_area, "
-                                                 "survivor_not_reached, other)"),
-                                     ("deliver", "Report the service delivered (or not, with a reason)"))},
+                for event, summary in (
+                    ("accept", "Accept the referral"),
+                    (
+                        "decline",
+                        "Decline, with a reason (capacity, not_offered, outside_area, survivor_not_reached, other)",
+                    ),
+                    ("deliver", "Report the service delivered (or not, with a reason)"),
+                )
+            },
             "/stats/gbvims": {
                 "get": {
                     "summary": "Anonymized GBVIMS tables (cluster lead: all ISP agencies; supervisor: own agency). "
-                               "Suppressed counts are null",
+                    "Suppressed counts are null",
                     "parameters": PERIOD_PARAMETERS,
                     "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 422)},
                 }
             },
-            **{f"/exports/gbvims.{fmt}": {
-                "get": {
-                    "summary": f"The same tables as a {fmt.upper()} file with HXL hashtags (cluster lead)",
-                    "parameters": PERIOD_PARAMETERS,
-                    "responses": {"200": {"description": "file", "content": {mime: {}}}, **_errors(401, 403, 422)},
+            **{
+                f"/exports/gbvims.{fmt}": {
+                    "get": {
+                        "summary": f"The same tables as a {fmt.upper()} file with HXL hashtags (cluster lead)",
+                        "parameters": PERIOD_PARAMETERS,
+                        "responses": {"200": {"description": "file", "content": {mime: {}}}, **_errors(401, 403, 422)},
+                    }
                 }
-            } for fmt, mime in (("csv", "text/csv"),
-                                ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))},
+                for fmt, mime in (
+                    ("csv", "text/csv"),
+                    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                )
+            },
             "/openapi.json": {
-                "get": {"summary": "This document", "security": [],
-                        "responses": {"200": {"description": "OpenAPI 3 document"}}}
+                "get": {
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {"200": {"description": "OpenAPI 3 document"}},
+                }
             },
         },
     }

@@ -29,8 +29,9 @@ def json_object() -> dict[str, Any]:
     return body
 
 
-def text_field(body: dict[str, Any], name: str, errors: dict[str, list[str]], *, required: bool = True,
-               max_length: int = 256) -> str:
+def text_field(
+    body: dict[str, Any], name: str, errors: dict[str, list[str]], *, required: bool = True, max_length: int = 256
+) -> str:
     value = body.get(name)
     if value is None or value == "":
         if required:

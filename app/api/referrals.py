@@ -5,23 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from models import Provider, Referral, db
 from referral.packet import SERVICE_TYPES
 
 from .. import audit
+from ..auth import acting_user as _user
 from ..cases.views import load_case
 from ..pagination import paginate
 from ..policy import requires
 from ..referrals import service
 from . import bp
 from .payload import json_object
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def provider_json(p: Provider) -> dict[str, Any]:

@@ -6,21 +6,17 @@ from typing import Any
 
 from flask import jsonify, request
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from gbvims.aggregates import Report
 from models import db
 
 from .. import audit
+from ..auth import acting_user as _user
 from ..policy import requires
 from ..stats import service
 from ..stats.views import file_response
 from . import bp
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def _args() -> dict[str, str]:

@@ -79,8 +79,11 @@ def revoke_token() -> tuple[str, int]:
 def me() -> Response:
     user = current_user
     return jsonify(
-        id=user.id, username=user.username, role=user.role,
-        agency=user.agency.code if user.agency else None, language=user.language,
+        id=user.id,
+        username=user.username,
+        role=user.role,
+        agency=user.agency.code if user.agency else None,
+        language=user.language,
         totp_enabled=user.totp_enabled,
     )
 

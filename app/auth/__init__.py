@@ -7,6 +7,7 @@ import hmac
 from flask import Flask, Request, current_app, g
 from flask import request as current_request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 from models import ApiToken, User, db
@@ -41,6 +42,12 @@ def load_token_user(request: Request) -> User | None:
         return None
     g.api_token = record
     return record.user
+
+
+def acting_user() -> User:
+    """The signed-in user as a model instance (views pass it to the services they call)."""
+    user: User = current_user._get_current_object()
+    return user
 
 
 def register(app: Flask) -> None:

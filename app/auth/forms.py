@@ -9,27 +9,41 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(_l("Enter your username.")), Length(max=64)],
-                           render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=256)],
-                             render_kw={"autocomplete": "current-password"})
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(_l("Enter your username.")), Length(max=64)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
     next = HiddenField()
 
 
 class CodeForm(FlaskForm):
     code = StringField(
         _l("Six-digit code from your authenticator app"),
-        validators=[DataRequired(_l("Enter the code.")),
-                    Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("The code is six digits."))],
+        validators=[
+            DataRequired(_l("Enter the code.")),
+            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("The code is six digits.")),
+        ],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "7"},
     )
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))],
-                            render_kw={"autocomplete": "current-password"})
-    new = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password."))],
-                        render_kw={"autocomplete": "new-password"})
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Enter a new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         _l("New password again"),
         validators=[DataRequired(_l("Repeat the new password.")), EqualTo("new", _l("The two passwords differ."))],
@@ -38,6 +52,9 @@ class ChangePasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    lang = RadioField(_l("Language"), choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")],
-                      validators=[DataRequired()])
+    lang = RadioField(
+        _l("Language"),
+        choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")],
+        validators=[DataRequired()],
+    )
     next = HiddenField()

@@ -44,20 +44,36 @@ def find_user(username: str) -> User | None:
 def _register_failure(user: User, action: str, reason: str) -> Outcome:
     """Count a failure atomically; lock on the fifth. Commits (the failure must be kept)."""
     count = db.session.execute(
-        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-        .returning(User.failed_logins).execution_options(synchronize_session=False)
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
     ).scalar_one()
-    audit.record(action, outcome="failure", actor=user, target_type="user", target_id=user.id,
-                 details={"reason": reason, "failures": count})
+    audit.record(
+        action,
+        outcome="failure",
+        actor=user,
+        target_type="user",
+        target_id=user.id,
+        details={"reason": reason, "failures": count},
+    )
     outcome = Outcome.BAD_CREDENTIALS if reason == "password" else Outcome.BAD_CODE
     if count >= current_app.config["LOGIN_MAX_FAILURES"]:
         db.session.execute(
-            update(User).where(User.id == user.id)
+            update(User)
+            .where(User.id == user.id)
             .values(failed_logins=0, locked_until=utcnow() + current_app.config["LOGIN_LOCKOUT"])
             .execution_options(synchronize_session=False)
         )
-        audit.record("auth.lockout", outcome="denied", actor=user, target_type="user", target_id=user.id,
-                     details={"minutes": int(current_app.config["LOGIN_LOCKOUT"].total_seconds() // 60)})
+        audit.record(
+            "auth.lockout",
+            outcome="denied",
+            actor=user,
+            target_type="user",
+            target_id=user.id,
+            details={"minutes": int(current_app.config["LOGIN_LOCKOUT"].total_seconds() // 60)},
+        )
         outcome = Outcome.LOCKED
     db.session.commit()
     db.session.refresh(user)
@@ -65,8 +81,9 @@ def _register_failure(user: User, action: str, reason: str) -> Outcome:
 
 
 def _locked(user: User, action: str) -> Attempt:
-    audit.record(action, outcome="denied", actor=user, target_type="user", target_id=user.id,
-                 details={"reason": "locked"})
+    audit.record(
+        action, outcome="denied", actor=user, target_type="user", target_id=user.id, details={"reason": "locked"}
+    )
     db.session.commit()
     return Attempt(Outcome.LOCKED, user)
 

@@ -15,7 +15,7 @@ from models import User, db, utcnow
 from .. import audit, passwords, totp
 from ..extensions import limiter
 from ..policy import requires
-from . import load_session_user, service
+from . import acting_user, load_session_user, service
 from .forms import ChangePasswordForm, CodeForm, LanguageForm, LoginForm
 from .service import Outcome
 
@@ -145,7 +145,7 @@ def account() -> str:
 @requires("account.manage")
 def change_password() -> Response | str | tuple[str, int]:
     form = ChangePasswordForm()
-    user: User = current_user._get_current_object()
+    user = acting_user()
     if form.validate_on_submit():
         if not passwords.verify_password(user.password_hash, form.current.data or ""):
             form.current.errors = [_("The current password is wrong.")]
@@ -169,7 +169,7 @@ def change_password() -> Response | str | tuple[str, int]:
 @bp.route("/account/2fa", methods=["GET", "POST"])
 @login_required
 def enrol_2fa() -> Response | str | tuple[str, int]:
-    user: User = current_user._get_current_object()
+    user = acting_user()
     if user.totp_enabled:
         return render_template("auth/enrol.html", enabled=True)
     if not user.totp_seed:

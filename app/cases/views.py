@@ -17,6 +17,7 @@ from models import Case, Location, db
 from models.case import STAGES
 from referral.states import events_from
 
+from ..auth import acting_user as _user
 from ..errors import NotFound, ValidationFailed
 from ..i18n_labels import choices, label
 from ..pagination import Page, paginate
@@ -29,10 +30,6 @@ from .forms import CsrfForm, flatten, nest
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 SEARCH_CANDIDATES = 500
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def load_case(case_id: str, action: str = "case.read") -> Case:
@@ -88,7 +85,11 @@ def index() -> str:
         page=page,
         filters=filters,
         regions=_regions(),
-        waiting=waiting, overdue=overdue, answered=answered, RL=referral_labels, label=label,
+        waiting=waiting,
+        overdue=overdue,
+        answered=answered,
+        RL=referral_labels,
+        label=label,
         transfers=transfers,
         form=CsrfForm(),
         statuses=choices(options.CASE_STATUS),

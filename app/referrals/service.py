@@ -32,7 +32,7 @@ from models import (
 )
 from referral import ConsentMissing, IllegalTransition, ReasonRequired, Rules, check_share, due_at, next_state
 from referral.directory import Candidate, Match, suggest
-from referral.packet import CONSENT_AREA, PACKET_FIELDS, SERVICE_TYPES
+from referral.packet import CONSENT_AREA, PACKET_FIELDS, PATHWAY_LINE, SERVICE_TYPES
 from referral.states import DECLINE_REASONS, EVENTS, FINAL, NOT_DELIVERED_REASONS
 
 from .. import audit
@@ -42,18 +42,6 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from ..policy import case_scope, require
 
 URGENCIES = ("normal", "high")
-# Which referral-pathway line of the Incident Recording Form a service type updates.
-PATHWAY_LINE = {
-    "health": "health",
-    "psychosocial": "psychosocial",
-    "legal": "legal",
-    "security": "security",
-    "shelter": "shelter",
-    "livelihoods": "livelihoods",
-    "child_protection": "child_protection",
-    "education": "child_protection",
-    "family_tracing": "child_protection",
-}
 
 
 class TransitionRefused(Conflict):

@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -17,6 +16,7 @@ from referral.packet import PACKET_FIELDS, SERVICE_TYPES, consent_area
 from referral.states import DECLINE_REASONS, NOT_DELIVERED_REASONS, events_from
 
 from .. import audit
+from ..auth import acting_user as _user
 from ..cases.forms import CsrfForm, flatten, nest
 from ..cases.service import current_consent
 from ..cases.views import load_case
@@ -27,10 +27,6 @@ from ..policy import requires
 from . import labels, service
 
 bp = Blueprint("referrals", __name__)
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def _checked() -> None:

@@ -11,16 +11,13 @@ from gbvims import options
 from models import db, utcnow
 
 from .. import audit
+from ..auth import acting_user as _user
 from ..errors import ValidationFailed
 from ..i18n_labels import label
 from ..policy import can, requires
 from . import exports, service
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
-
-
-def _user() -> Any:
-    return current_user._get_current_object()
 
 
 def _args() -> dict[str, str]:
