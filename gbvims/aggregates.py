@@ -18,7 +18,22 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Subquery, and_, case, column, func, select, table, text, true, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Subquery,
+    and_,
+    case,
+    column,
+    func,
+    literal,
+    select,
+    table,
+    text,
+    true,
+    tuple_,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
@@ -68,6 +83,9 @@ incidents = table(
 AnySession = Session | scoped_session[Any]
 
 agencies = table("agencies", column("id"), column("isp_signed"))
+service_gaps = table(
+    "service_gaps", column("agency_id"), column("service_type"), column("region_code"), column("recorded_at")
+)
 
 
 @dataclass(frozen=True)
@@ -188,6 +206,7 @@ def _counted_rows(session: AnySession, scope: Scope) -> Subquery:
         case(
             (age.is_(None), "unknown"), (age <= 11, "0-11"), (age <= 17, "12-17"), (age <= 49, "18-49"), else_="50+"
         ).label("age_band"),
+        _yes(age.between(10, 19)).label("adolescent"),
         i.survivor_sex.label("sex"),
         _month(session).label("month"),
         _unknown(i.region_code).label("region"),
@@ -222,7 +241,7 @@ PackCounts = Counts
 # aggregations per row instead of one per table: the scan, not the counting, sets the pace.
 PACKS: tuple[tuple[str, ...], ...] = (
     ("gbv_type", "month", "region", "delay", "health"),
-    ("age_band", "sex", "marital_status", "displacement_status", "disability"),
+    ("age_band", "adolescent", "sex", "marital_status", "displacement_status", "disability"),
     ("time_of_day", "place_type", "stage_of_displacement", "unaccompanied", "referred_by"),
     ("pathway_shelter", "pathway_health", "pathway_psychosocial", "pathway_legal"),
     ("pathway_security", "pathway_livelihoods", "pathway_child_protection", "perp_n", "agency"),
@@ -372,6 +391,7 @@ def build(session: AnySession, scope: Scope, regions: Sequence[tuple[str, str]] 
         ("agency",),
         ("delay", "gbv_type", "health"),
         ("age_band", "sex"),
+        ("age_band", "adolescent"),
         ("perp_n",),
         ("month", "gbv_type"),
         *((column_name,) for *_rest, column_name in ONE_WAY),
@@ -438,6 +458,26 @@ def build(session: AnySession, scope: Scope, regions: Sequence[tuple[str, str]] 
     add(
         "survivors_age_sex", N_("Survivors by age and sex"), AGE_BANDS, _codes(options.SEX), counts[("age_band", "sex")]
     )
+    ages = counts[("age_band", "adolescent")]
+    groups = {
+        "children": sum(n for (band, _a), n in ages.items() if band in ("0-11", "12-17")),
+        "adults": sum(n for (band, _a), n in ages.items() if band in ("18-49", "50+")),
+        "adolescents": sum(n for (_b, adolescent), n in ages.items() if adolescent == 1),
+        "elderly": sum(n for (band, _a), n in ages.items() if band == "50+"),
+    }
+    add(
+        "survivors_age_groups",
+        N_("Survivors in selected age groups (the groups overlap)"),
+        [
+            ("children", N_("Children (17 and under)")),
+            ("adults", N_("Adults (18 and over)")),
+            ("adolescents", N_("Adolescents (10–19)")),
+            ("elderly", N_("Elderly (50 and over)")),
+        ],
+        None,
+        {(name,): n for name, n in groups.items()},
+        additive=False,
+    )
     for table_id, title, mapping, name in ONE_WAY[2:]:
         add(table_id, title, _codes(mapping, [UNKNOWN] if "unknown" not in mapping else []), None, counts[(name,)])
     add(
@@ -472,8 +512,47 @@ def build(session: AnySession, scope: Scope, regions: Sequence[tuple[str, str]] 
             types,
             counts[("region", "gbv_type")],
         )
+    add(
+        "service_unavailable_records",
+        N_("'Service unavailable' recorded by caseworkers, by region and service"),
+        [(code, name) for code, name in regions if not scope.region or code == scope.region] or [("ML", "Mali")],
+        _codes(GAP_RECORD_SERVICES),
+        _gap_records(session, scope, bool(regions)),
+    )
     report.gaps = _gaps(pathway, k)
     return report
+
+
+GAP_RECORD_SERVICES = {
+    "health": N_("Health"),
+    "psychosocial": N_("Psychosocial"),
+    "legal": N_("Legal"),
+    "security": N_("Security"),
+    "shelter": N_("Shelter"),
+    "livelihoods": N_("Livelihoods"),
+    "child_protection": N_("Child protection"),
+    "education": N_("Education"),
+    "family_tracing": N_("Family tracing"),
+}
+
+
+def _gap_records(session: AnySession, scope: Scope, by_region: bool) -> dict[tuple[Any, ...], int]:
+    """Counts of the gaps caseworkers recorded (ISP agencies, the period, the region)."""
+    g = service_gaps.c
+    day = func.date(g.recorded_at) if _dialect(session) != "postgresql" else func.cast(g.recorded_at, Date)
+    conditions = [agencies.c.isp_signed == true(), day >= scope.period.start, day <= scope.period.end]
+    if scope.region:
+        conditions.append(g.region_code == scope.region)
+    if scope.agency_id is not None:
+        conditions.append(g.agency_id == scope.agency_id)
+    region = g.region_code if by_region else literal("ML")
+    stmt = (
+        select(region, g.service_type, func.count())
+        .select_from(service_gaps.join(agencies, agencies.c.id == g.agency_id))
+        .where(and_(*conditions))
+        .group_by(region, g.service_type)
+    )
+    return {(row[0], row[1]): int(row[2]) for row in session.execute(stmt)}
 
 
 def _primary_only(matrix: list[list[int]], k: int) -> Protected:

@@ -227,3 +227,30 @@ def test_withdrawn_reporting_consent_leaves_the_statistics_at_once(app, client, 
     post_form(web, f"/cases/{case_id}", {"what": "reporting"}, action=f"/cases/{case_id}/consent/withdraw")
     after = client.get("/api/v1/stats/gbvims", query_string={"period": year()}, headers=headers).get_json()
     assert (before["incidents"], after["incidents"]) == (12, 11)
+
+
+def test_recorded_service_gaps_are_counted(app, client, data) -> None:
+    from sqlalchemy import select
+
+    from models import Case, db
+
+    from ..conftest import post_form
+
+    with app.app_context():
+        case_ids = db.session.scalars(select(Case.id).where(Case.consent_reporting.is_(True))).all()[:5]
+    web = app.test_client()
+    sign_in(web, "awa")
+    for case_id in case_ids:
+        assert (
+            post_form(
+                web,
+                f"/cases/{case_id}/refer?service_type=shelter",
+                {"service_type": "shelter"},
+                action=f"/cases/{case_id}/refer/unavailable",
+            ).status_code
+            == 302
+        )
+    report = client.get("/api/v1/stats/gbvims", query_string={"period": year()}, headers=token(client, "mariam"))
+    table = next(t for t in report.get_json()["tables"] if t["id"] == "service_unavailable_records")
+    gao = table["rows"].index("ML-7")
+    assert table["cells"][gao][table["columns"].index("shelter")] == 5
