@@ -19,7 +19,7 @@ from referral.states import events_from
 
 from ..auth import acting_user as _user
 from ..errors import NotFound, ValidationFailed
-from ..i18n_labels import choices, label
+from ..i18n_labels import choices, label, regions
 from ..pagination import Page, paginate
 from ..policy import can, require, requires
 from ..referrals import labels as referral_labels
@@ -39,12 +39,6 @@ def load_case(case_id: str, action: str = "case.read") -> Case:
         raise NotFound()
     require(action, case)
     return case
-
-
-def _regions() -> list[tuple[str, str]]:
-    language = str(get_locale() or "fr")
-    rows = db.session.scalars(select(Location).where(Location.level == "region").order_by(Location.name_fr)).all()
-    return [(loc.code, loc.name(language)) for loc in rows]
 
 
 def _locations() -> list[tuple[str, str]]:
@@ -84,7 +78,7 @@ def index() -> str:
         "cases/index.html",
         page=page,
         filters=filters,
-        regions=_regions(),
+        regions=regions(),
         waiting=waiting,
         overdue=overdue,
         answered=answered,

@@ -6,12 +6,11 @@ import secrets
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from models import Agency, CaseTransfer, Location, db
+from models import Agency, CaseTransfer, db
 from referral.packet import PACKET_FIELDS, SERVICE_TYPES, consent_area
 from referral.states import DECLINE_REASONS, NOT_DELIVERED_REASONS, events_from
 
@@ -21,7 +20,7 @@ from ..cases.forms import CsrfForm, flatten, nest
 from ..cases.service import current_consent
 from ..cases.views import load_case
 from ..errors import NotFound, ValidationFailed
-from ..i18n_labels import label
+from ..i18n_labels import label, place_names, regions
 from ..pagination import paginate
 from ..policy import requires
 from . import labels, service
@@ -34,11 +33,6 @@ def _checked() -> None:
         raise ValidationFailed(_("This form has expired or was not sent from Sutura. Reload the page and try again."))
 
 
-def _place_names() -> dict[str, str]:
-    language = str(get_locale() or "fr")
-    return {loc.code: loc.name(language) for loc in db.session.scalars(select(Location))}
-
-
 @bp.route("/services")
 @requires("directory.read")
 def directory() -> str:
@@ -47,16 +41,12 @@ def directory() -> str:
     if service_type and service_type not in SERVICE_TYPES:
         service_type = ""
     page = paginate(service.directory_query(region, service_type), per_page=30)
-    names = _place_names()
-    regions = sorted(
-        ((loc.code, names[loc.code]) for loc in db.session.scalars(select(Location).where(Location.level == "region"))),
-        key=lambda pair: pair[1],
-    )
+    names = place_names()
     return render_template(
         "referrals/directory.html",
         page=page,
         names=names,
-        regions=regions,
+        regions=regions(),
         region=region,
         service_type=service_type,
         L=labels,
@@ -104,7 +94,7 @@ def refer(case_id: str) -> Response | str | tuple[str, int]:
         L=labels,
         label=label,
         types=SERVICE_TYPES,
-        names=_place_names(),
+        names=place_names(),
         urgencies=[(code, label(text)) for code, text in labels.URGENCY_LABELS.items()],
     )
     audit.record("case.viewed", target_type="case", target_id=case.id, details={"page": "refer"})

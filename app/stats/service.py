@@ -6,16 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from gbvims.aggregates import Report, Scope, build
 from gbvims.labels import N_
 from gbvims.period import PeriodError, parse
-from models import Location, User, db
+from models import User, db
 
 from ..errors import ValidationFailed
+from ..i18n_labels import regions
 from ..policy import require
 
 PERIOD_MESSAGES = {  # English source, translated when raised
@@ -25,12 +24,6 @@ PERIOD_MESSAGES = {  # English source, translated when raised
     "too_long": N_("A period covers at most 60 months."),
     "future": N_("This period has not started yet."),
 }
-
-
-def regions() -> list[tuple[str, str]]:
-    language = str(get_locale() or "fr")
-    rows = db.session.scalars(select(Location).where(Location.level == "region").order_by(Location.code)).all()
-    return [(loc.code, loc.name(language)) for loc in rows]
 
 
 def scope_for(user: User, args: Mapping[str, Any]) -> Scope:
