@@ -221,7 +221,8 @@ def test_withdrawn_reporting_consent_leaves_the_statistics_at_once(app, client, 
     headers = token(client, "mariam")
     before = client.get("/api/v1/stats/gbvims", query_string={"period": year()}, headers=headers).get_json()
     with app.app_context():
-        case_id = db.session.scalars(select(Case.id).where(Case.consent_reporting.is_(True))).first()
+        mine = (Case.consent_reporting.is_(True)) & Case.owner.has(username="awa")
+        case_id = db.session.scalars(select(Case.id).where(mine).order_by(Case.created_at)).first()
     web = app.test_client()
     sign_in(web, "awa")
     post_form(web, f"/cases/{case_id}", {"what": "reporting"}, action=f"/cases/{case_id}/consent/withdraw")
@@ -237,7 +238,8 @@ def test_recorded_service_gaps_are_counted(app, client, data) -> None:
     from ..conftest import post_form
 
     with app.app_context():
-        case_ids = db.session.scalars(select(Case.id).where(Case.consent_reporting.is_(True))).all()[:5]
+        mine = (Case.consent_reporting.is_(True)) & Case.owner.has(username="awa")
+        case_ids = db.session.scalars(select(Case.id).where(mine).order_by(Case.created_at)).all()[:5]
     web = app.test_client()
     sign_in(web, "awa")
     for case_id in case_ids:
