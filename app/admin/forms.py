@@ -30,6 +30,7 @@ class UserCreateForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(_l("Enter a username.")), Length(max=64)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     agency = SelectField(_l("Agency"), validators=[Optional()])
+    provider = SelectField(_l("Service in the directory (service providers only)"), validators=[Optional()])
     password = PasswordField(
         _l("Initial password"),
         validators=[DataRequired(_l("Enter an initial password."))],

@@ -68,6 +68,8 @@ def user_new() -> Response | tuple[str, int] | str:
     form = UserCreateForm()
     form.role.choices = select_choices(role_choices())
     form.agency.choices = _agency_choices()
+    providers = db.session.scalars(select(Provider).where(Provider.active.is_(True)).order_by(Provider.code)).all()
+    form.provider.choices = select_choices([("", "—")] + [(p.code, f"{p.code} — {p.name}") for p in providers])
     if form.validate_on_submit():
         try:
             user = service.create_user(
@@ -76,6 +78,7 @@ def user_new() -> Response | tuple[str, int] | str:
                 form.agency.data or None,
                 form.password.data or "",
                 language=form.language.data,
+                provider_code=form.provider.data or None,
             )
         except ValidationFailed as exc:
             db.session.rollback()

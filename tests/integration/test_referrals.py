@@ -378,3 +378,36 @@ def test_response_times_follow_the_settings(app, client, world) -> None:
         app.config["REFERRAL_DEFAULT_HOURS"] = 72
     due = dt.datetime.fromisoformat(referral["due_at"]) - dt.datetime.fromisoformat(referral["sent_at"])
     assert due == dt.timedelta(hours=10)
+
+
+def test_admin_makes_a_focal_point_for_a_service(app, world, signed_in) -> None:
+    client = signed_in("admin", "chief")
+    response = post_form(
+        client,
+        "/admin/users/new",
+        {
+            "username": "focal.gao",
+            "role": "provider",
+            "agency": "SAHEL",
+            "provider": "CLINIC-GAO",
+            "password": PASSWORD,
+            "language": "fr",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "focal.gao"))
+        assert user.provider_id == world["CLINIC-GAO"]
+    wrong = post_form(
+        client,
+        "/admin/users/new",
+        {
+            "username": "not.focal",
+            "role": "caseworker",
+            "agency": "SAHEL",
+            "provider": "CLINIC-GAO",
+            "password": PASSWORD,
+            "language": "fr",
+        },
+    )
+    assert wrong.status_code == 422
