@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -16,11 +17,11 @@ from babel.messages.pofile import read_po, write_po
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-POT = HERE / "messages.pot"
 LANGUAGES = ("fr", "en")
 
 
-def extract() -> None:
+def extract(pot: Path) -> None:
+    """Every message of the code into ``pot`` (a template: it never lives in the repository)."""
     subprocess.run(  # noqa: S603 — fixed arguments, our own interpreter
         [
             sys.executable,
@@ -36,7 +37,7 @@ def extract() -> None:
             "-k",
             "lazy_gettext",
             "-o",
-            str(POT),
+            str(pot),
             "--no-location",
             "--sort-output",
             "--project",
@@ -48,8 +49,8 @@ def extract() -> None:
     )
 
 
-def merge(language: str) -> list[str]:
-    with POT.open("rb") as handle:
+def merge(pot: Path, language: str) -> list[str]:
+    with pot.open("rb") as handle:
         template = read_po(handle)
     path = HERE / language / "LC_MESSAGES" / "messages.po"
     previous = None
@@ -75,7 +76,9 @@ def translated(string: str | tuple[str, ...]) -> bool:
 
 
 if __name__ == "__main__":
-    extract()
-    for lang in LANGUAGES:
-        missing = merge(lang)
-        print(f"{lang}: {len(missing)} untranslated" + "".join(f"\n  {m}" for m in missing))
+    with tempfile.TemporaryDirectory() as tmp:
+        template = Path(tmp) / "messages.pot"
+        extract(template)
+        for lang in LANGUAGES:
+            missing = merge(template, lang)
+            print(f"{lang}: {len(missing)} untranslated" + "".join(f"\n  {m}" for m in missing))

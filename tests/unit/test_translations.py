@@ -3,6 +3,7 @@ the code is in both, and both compile."""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -19,15 +20,19 @@ def catalog(language: str):
         return read_po(handle)
 
 
+def _sync_module():
+    """translations/sync.py, the same extraction `make translations` runs."""
+    spec = importlib.util.spec_from_file_location("translations_sync", TRANSLATIONS / "sync.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory) -> set[str]:
     """Extract the messages from the code now, so a string added without `make translations` fails."""
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
-    subprocess.run(  # noqa: S603 — our own interpreter
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-         "-k", "_l", "-k", "N_", "-k", "lazy_gettext", "-o", str(pot), str(ROOT)],
-        check=True, cwd=ROOT, capture_output=True,
-    )
+    _sync_module().extract(pot)
     with pot.open("rb") as handle:
         return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
 
@@ -37,8 +42,9 @@ def test_catalogue_is_complete(language, extracted) -> None:
     entries = {m.id if isinstance(m.id, str) else m.id[0]: m for m in catalog(language) if m.id}
     missing = sorted(extracted - set(entries))
     assert missing == [], f"{language}: not in the catalogue (run `make translations`): {missing}"
-    untranslated = sorted(key for key, m in entries.items()
-                          if not (all(m.string) if isinstance(m.string, tuple) else m.string))
+    untranslated = sorted(
+        key for key, m in entries.items() if not (all(m.string) if isinstance(m.string, tuple) else m.string)
+    )
     fuzzy = sorted(m.id for m in entries.values() if m.fuzzy)
     assert untranslated == [], f"{language}: untranslated: {untranslated}"
     assert fuzzy == [], f"{language}: fuzzy: {fuzzy}"
@@ -59,9 +65,19 @@ def test_placeholders_survive_translation() -> None:
 def test_catalogues_compile(tmp_path) -> None:
     for language in ("fr", "en"):
         result = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "babel.messages.frontend", "compile", "-i",
-             str(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"), "-o", str(tmp_path / f"{language}.mo"),
-             "-l", language],
-            capture_output=True, text=True,
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "compile",
+                "-i",
+                str(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"),
+                "-o",
+                str(tmp_path / f"{language}.mo"),
+                "-l",
+                language,
+            ],
+            capture_output=True,
+            text=True,
         )
         assert result.returncode == 0, result.stderr
