@@ -75,6 +75,10 @@ class BaseConfig:
     # Referral response times (referral/sla.py): rapes within 72 h go to health care at once.
     REFERRAL_HIGH_URGENCY_HOURS = 24
     REFERRAL_DEFAULT_HOURS = 72
+    # The deployment's country (ISO 3166-1): its places and occupations extend the IRF's lists
+    # (gbvims/countries/<code>.json), and its time zone is the one caseworkers record times in.
+    SUTURA_COUNTRY = os.environ.get("SUTURA_COUNTRY", "ML")
+    SUTURA_TIMEZONE = os.environ.get("SUTURA_TIMEZONE", "Africa/Bamako")
 
     # Disclosure control: published counts from 1 to STATS_MIN_CELL − 1 are suppressed.
     STATS_MIN_CELL = int(os.environ.get("SUTURA_STATS_MIN_CELL", "5"))

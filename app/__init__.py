@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask import Flask
@@ -13,6 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ROOT, BaseConfig, ConfigurationError, config_from_env
 from crypto import KeyMaterialError, KeyRing
+from gbvims import options
+from gbvims.countries import country_data
 
 from . import errors, security
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -50,6 +53,17 @@ def _load_keyring(app: Flask) -> None:
         app.extensions["sutura.keyring_error"] = message
 
 
+def _adopt_country(app: Flask) -> None:
+    try:
+        zone = ZoneInfo(app.config["SUTURA_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(
+            f"SUTURA_TIMEZONE: unknown time zone {app.config['SUTURA_TIMEZONE']!r} (e.g. Africa/Bamako)"
+        ) from None
+    app.extensions["sutura.timezone"] = zone
+    options.adopt_country(country_data(app.config["SUTURA_COUNTRY"]))
+
+
 def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     config = config or config_from_env()
     config.validate()
@@ -59,6 +73,7 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     if not app.config.get("SECRET_KEY"):
         raise ConfigurationError("SECRET_KEY is not set")
     _load_keyring(app)
+    _adopt_country(app)
 
     proxies = int(app.config.get("SUTURA_TRUSTED_PROXIES", 0) or 0)
     if proxies:
@@ -76,7 +91,7 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
-    from .cases import casework_views  # noqa: F401 — its routes attach to the cases blueprint
+    from .cases import casework_views, edit_views  # noqa: F401 — their routes attach to the cases blueprint
     from .cases.views import bp as cases_bp
     from .main import bp as main_bp
     from .referrals.views import bp as referrals_bp

@@ -7,16 +7,44 @@ from collections.abc import Mapping
 from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
+from gbvims.countries import UNKNOWN, country_names
+from gbvims.options import NOT_RECORDED, CountryLabel
 from models import Location, db
 
 
-def label(text: str) -> str:
-    return gettext(text) if text else text
+def label(text: str | None) -> str:
+    """A domain label in the user's language (a country's own labels carry their translations)."""
+    if not text:
+        return gettext(NOT_RECORDED)
+    if isinstance(text, CountryLabel):
+        return text.translations.get(str(get_locale() or "fr"), str(text))
+    return gettext(text)
+
+
+def coded(options: Mapping[str, str], code: str | None) -> str:
+    """The label of a stored code; "Not recorded" when nobody answered. Never the raw code."""
+    if code is None or code == "":
+        return gettext(NOT_RECORDED)
+    text = options.get(code)
+    return label(text) if text is not None else gettext("Unknown")
 
 
 def choices(options: Mapping[str, str]) -> list[tuple[str, str]]:
     """(code, translated label) pairs, in the list's order."""
-    return [(code, gettext(text)) for code, text in options.items()]
+    return [(code, label(text)) for code, text in options.items()]
+
+
+def countries() -> list[tuple[str, str]]:
+    """ISO 3166-1 countries named in the user's language, then "unknown"."""
+    return [*country_names(str(get_locale() or "fr")), (UNKNOWN, gettext("Unknown"))]
+
+
+def country(code: str | None) -> str:
+    if not code:
+        return gettext(NOT_RECORDED)
+    if code == UNKNOWN:
+        return gettext("Unknown")
+    return dict(country_names(str(get_locale() or "fr"))).get(code, code)
 
 
 def place_names() -> dict[str, str]:

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from . import clock
 from .admin.forms import ROLE_LABELS
 from .auth.forms import LanguageForm
 from .policy import can
@@ -40,3 +41,5 @@ def _context() -> dict[str, Any]:
 
 def register(app: Flask) -> None:
     app.context_processor(_context)
+    app.jinja_env.filters["day"] = clock.day
+    app.jinja_env.filters["moment"] = clock.moment

@@ -80,7 +80,22 @@ REPORTED_ELSEWHERE: Options = {
     "gbvims_agency": N_("Yes, to an agency that uses the GBVIMS"),
     "non_gbvims_agency": N_("Yes, to an agency that does not use the GBVIMS"),
 }
-PERPETRATOR_SEX: Options = {"female": N_("Female"), "male": N_("Male"), "both": N_("Both (several perpetrators)")}
+# A person is female, male or of unknown sex; "both" exists only for the incident as a whole.
+PERPETRATOR_SEX: Options = {"female": N_("Female"), "male": N_("Male"), "unknown": N_("Unknown")}
+INCIDENT_PERPETRATOR_SEX: Options = {
+    "female": N_("Female"),
+    "male": N_("Male"),
+    "both": N_("Both female and male"),
+    "unknown": N_("Unknown"),
+}
+# The number of alleged perpetrators is its own IRF answer: the rows may describe fewer.
+PERPETRATOR_COUNT: Options = {
+    "1": "1",
+    "2": "2",
+    "3": "3",
+    "more_than_3": N_("More than 3"),
+    "unknown": N_("Unknown"),
+}
 AGE_GROUP: Options = {
     "0-11": "0–11",
     "12-17": "12–17",
@@ -174,8 +189,49 @@ CONSENT_GIVEN_BY: Options = {
     "caseworker": N_("Caseworker, in the child's best interest"),
 }
 ASSENT: Options = {"none": N_("Not needed"), "oral": N_("Oral assent"), "written": N_("Written assent")}
+# The child-survivor block of the IRF: who the child lives with.
+CARETAKER_RELATION: Options = {
+    "parent_guardian": N_("Parent or guardian"),
+    "relative": N_("Other relative"),
+    "spouse": N_("Spouse or cohabiting partner"),
+    "other": N_("Other"),
+    "unknown": N_("Unknown"),
+}
 RISK_LEVEL: Options = {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")}
 CASE_KIND: Options = {"gbv": N_("GBV"), "cp": N_("Child protection")}
 CASE_STATUS: Options = {"open": N_("Open"), "closed": N_("Closed")}
 YES_NO_UNKNOWN: Options = {"yes": N_("Yes"), "no": N_("No"), "unknown": N_("Unknown")}
+# Shown wherever a coded answer was left empty: nobody answered, which is not "no".
+NOT_RECORDED = N_("Not recorded")
 LEGAL_ACTION: Options = {"yes": N_("Yes"), "no": N_("No"), "undecided": N_("Undecided")}
+
+
+class CountryLabel(str):
+    """A label that comes with a deployment's country data, translated there (not in the
+    catalogues, which hold only what the code says)."""
+
+    translations: dict[str, str]
+
+    def __new__(cls, english: str, translations: dict[str, str]) -> CountryLabel:
+        made = super().__new__(cls, english)
+        made.translations = translations
+        return made
+
+
+# Lists a country adapts with its own places and occupations (IRF: "country-adaptable").
+COUNTRY_ADAPTABLE: dict[str, Options] = {"place_type": PLACE_TYPE, "occupation": OCCUPATION}
+
+
+def adopt_country(data: dict[str, dict[str, dict[str, str]]]) -> None:
+    """Add a country's codes to the adaptable lists, before "other" (idempotent).
+
+    ``data`` is ``{"place_type": {"checkpoint": {"en": "Checkpoint", "fr": "…"}}, …}``.
+    """
+    for list_name, entries in data.items():
+        target = COUNTRY_ADAPTABLE.get(list_name)
+        if target is None:
+            raise ValueError(f"the list {list_name!r} cannot be adapted by a country")
+        tail: Options = {code: target.pop(code) for code in ("unknown", "other") if code in target}
+        for code, labels in entries.items():
+            target[code] = CountryLabel(labels["en"], labels)
+        target.update(tail)

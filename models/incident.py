@@ -11,11 +11,12 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crypto import DataKey
 from crypto.sqla import Ciphertext, EncryptedField
 
 from .base import UTCDateTime, db, new_uuid, utcnow
 from .case import Case
-from .keys import EncryptedUnderCase
+from .keys import EncryptedUnderCase, keyring
 
 PATHWAY_COLUMNS = ("shelter", "health", "psychosocial", "legal", "security", "livelihoods", "child_protection")
 
@@ -33,6 +34,8 @@ class Incident(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
 
     date_of_incident: Mapped[dt.date] = mapped_column(Date, index=True)
     date_of_interview: Mapped[dt.date] = mapped_column(Date, index=True)
+    # Local time of the deployment ("HH:MM") when the survivor knows it; else the IRF's time of day.
+    time_of_incident: Mapped[str | None] = mapped_column(String(5))
     time_of_day: Mapped[str] = mapped_column(String(16))
     stage_of_displacement: Mapped[str | None] = mapped_column(String(20))
     place_type: Mapped[str] = mapped_column(String(20))
@@ -49,12 +52,13 @@ class Incident(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     flag_possible_sexual_slavery: Mapped[bool] = mapped_column(Boolean, default=False)
     flag_harmful_traditional_practice: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    harmful_traditional_practice: Mapped[str] = mapped_column(String(16), default="no")
-    money_or_goods_exchanged: Mapped[bool] = mapped_column(Boolean, default=False)
-    abduction: Mapped[str] = mapped_column(String(24), default="none")
-    reported_elsewhere: Mapped[str] = mapped_column(String(20), default="no")
+    # No answer is assumed: None means "not recorded", never "no".
+    harmful_traditional_practice: Mapped[str | None] = mapped_column(String(16))
+    money_or_goods_exchanged: Mapped[str | None] = mapped_column(String(8))  # yes / no / unknown
+    abduction: Mapped[str | None] = mapped_column(String(24))
+    reported_elsewhere: Mapped[str] = mapped_column(String(20))
     reported_elsewhere_to: Mapped[str | None] = mapped_column(String(24))  # type of provider
-    previous_gbv: Mapped[bool] = mapped_column(Boolean, default=False)
+    previous_gbv: Mapped[str | None] = mapped_column(String(8))  # yes / no / unknown
     # Survivor at the time of the incident (coded copies, for statistics without joins).
     age_at_incident: Mapped[int | None] = mapped_column(Integer)
     survivor_sex: Mapped[str] = mapped_column(String(8))
@@ -63,8 +67,12 @@ class Incident(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     disability: Mapped[str | None] = mapped_column(String(12))
     unaccompanied: Mapped[str | None] = mapped_column(String(24))
 
-    # Perpetrators in coded form, copied here so statistics need no join over the subform.
-    perpetrator_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Perpetrators as the IRF counts them: the number is its own answer ("1", "2", "3",
+    # "more_than_3", "unknown"; the rows may describe fewer), the sex is female, male, both
+    # (derived from the rows) or unknown, and the primary one is the row flagged primary —
+    # copied here so statistics need no join over the subform.
+    perpetrator_count: Mapped[str | None] = mapped_column(String(12))
+    perpetrator_sex: Mapped[str | None] = mapped_column(String(8))
     primary_relationship: Mapped[str | None] = mapped_column(String(32))
     primary_age_group: Mapped[str | None] = mapped_column(String(8))
     primary_occupation: Mapped[str | None] = mapped_column(String(32))
@@ -73,14 +81,15 @@ class Incident(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     # with it (a withdrawal updates it at once), so statistics read one table.
     reporting_consent: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    referred_by: Mapped[str] = mapped_column(String(24), default="self_referral")
-    pathway_shelter: Mapped[str] = mapped_column(String(24), default="not_applicable")
-    pathway_health: Mapped[str] = mapped_column(String(24), default="not_applicable")
-    pathway_psychosocial: Mapped[str] = mapped_column(String(24), default="not_applicable")
-    pathway_legal: Mapped[str] = mapped_column(String(24), default="not_applicable")
-    pathway_security: Mapped[str] = mapped_column(String(24), default="not_applicable")
-    pathway_livelihoods: Mapped[str] = mapped_column(String(24), default="not_applicable")
-    pathway_child_protection: Mapped[str] = mapped_column(String(24), default="not_applicable")
+    referred_by: Mapped[str | None] = mapped_column(String(24))
+    # Referral pathway per service; None: not recorded (nobody answered), never "referred".
+    pathway_shelter: Mapped[str | None] = mapped_column(String(24))
+    pathway_health: Mapped[str | None] = mapped_column(String(24))
+    pathway_psychosocial: Mapped[str | None] = mapped_column(String(24))
+    pathway_legal: Mapped[str | None] = mapped_column(String(24))
+    pathway_security: Mapped[str | None] = mapped_column(String(24))
+    pathway_livelihoods: Mapped[str | None] = mapped_column(String(24))
+    pathway_child_protection: Mapped[str | None] = mapped_column(String(24))
     wants_legal_action: Mapped[str | None] = mapped_column(String(12))
     # Mandatory reporting (GBV case management guidelines).
     mandatory_report_made: Mapped[bool | None] = mapped_column(Boolean)
@@ -88,6 +97,9 @@ class Incident(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
 
     _account: Mapped[bytes | None] = mapped_column("account", Ciphertext)
     account = EncryptedField()
+    # "If non-GBV, describe": free text about a person's life, so encrypted like the account.
+    _non_gbv_description: Mapped[bytes | None] = mapped_column("non_gbv_description", Ciphertext)
+    non_gbv_description = EncryptedField()
 
     perpetrators: Mapped[list[Perpetrator]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", order_by="Perpetrator.position", lazy="selectin"
@@ -101,7 +113,7 @@ class Incident(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     def context_flags(self) -> list[str]:
         return [name.removeprefix("flag_") for name in FLAG_COLUMNS if getattr(self, name)]
 
-    def pathway(self) -> dict[str, str]:
+    def pathway(self) -> dict[str, str | None]:
         return {service: getattr(self, f"pathway_{service}") for service in PATHWAY_COLUMNS}
 
 
@@ -119,9 +131,18 @@ class Perpetrator(db.Model):  # type: ignore[name-defined]
     incident: Mapped[Incident] = relationship(back_populates="perpetrators")
     position: Mapped[int] = mapped_column(Integer, default=0)
     primary: Mapped[bool] = mapped_column(Boolean, default=False)
-    sex: Mapped[str] = mapped_column(String(8))
+    sex: Mapped[str] = mapped_column(String(8))  # female, male or unknown ("both" is incident-level)
     age_group: Mapped[str] = mapped_column(String(8))
     relationship_code: Mapped[str] = mapped_column("relationship", String(32))
-    occupation: Mapped[str] = mapped_column(String(32), default="unknown")
-    nationality: Mapped[str | None] = mapped_column(String(48))
+    occupation: Mapped[str | None] = mapped_column(String(32))
+    nationality: Mapped[str | None] = mapped_column(String(8))  # ISO 3166-1 alpha-2 or "unknown"
     past_gbv: Mapped[str | None] = mapped_column(String(8))
+    # Ethnicity or clan singles a person out in a small community: encrypted under the case key.
+    _ethnicity: Mapped[bytes | None] = mapped_column("ethnicity", Ciphertext)
+    ethnicity = EncryptedField()
+
+    def field_data_key(self) -> DataKey:
+        return self.incident.case.field_data_key()
+
+    def field_index_key(self) -> bytes:
+        return keyring().index_key

@@ -85,6 +85,8 @@ class Referral(db.Model, HasEncryptedFields):  # type: ignore[name-defined]
     provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
     provider: Mapped[Provider] = relationship(lazy="joined")
     service_type: Mapped[str] = mapped_column(String(24), index=True)
+    # The incident this referral answers: its outcome goes on that incident's pathway line.
+    incident_id: Mapped[str | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"), index=True)
     urgency: Mapped[str] = mapped_column(String(8), default="normal")
     state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     # A random key sent with the form: a double click or a retried request finds this row
@@ -125,6 +127,9 @@ class ServiceGap(db.Model):  # type: ignore[name-defined]
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     service_type: Mapped[str] = mapped_column(String(24), index=True)
+    incident_id: Mapped[str | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"), index=True)
+    # The survivor's consent to statistics, copied from the case and kept in step with it.
+    reporting_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     location_code: Mapped[str | None] = mapped_column(ForeignKey("locations.code"))
     region_code: Mapped[str | None] = mapped_column(String(32), index=True)
     recorded_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))

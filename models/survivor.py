@@ -49,6 +49,9 @@ class Survivor(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     ethnicity = EncryptedField()
     _religion: Mapped[bytes | None] = mapped_column("religion", Ciphertext)
     religion = EncryptedField()
+    # The ages of a survivor's dependants, with the rest, can point to one household.
+    _dependants_ages: Mapped[bytes | None] = mapped_column("dependants_ages", Ciphertext)
+    dependants_ages = EncryptedField()
 
     # Coded, non-identifying (GBVIMS): aggregated by SQL without any key.
     sex: Mapped[str] = mapped_column(String(8))
@@ -58,15 +61,22 @@ class Survivor(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     displacement_status: Mapped[str | None] = mapped_column(String(20))
     disability: Mapped[str | None] = mapped_column(String(12))
     unaccompanied: Mapped[str | None] = mapped_column(String(24))
-    nationality: Mapped[str | None] = mapped_column(String(48))
-    country_of_origin: Mapped[str | None] = mapped_column(String(48))
+    nationality: Mapped[str | None] = mapped_column(String(8))  # ISO 3166-1 alpha-2 or "unknown"
+    country_of_origin: Mapped[str | None] = mapped_column(String(8))
+    occupation: Mapped[str | None] = mapped_column(String(32))
+    dependants_count: Mapped[int | None] = mapped_column(Integer)
+    # The IRF's child-survivor block (under 18).
+    lives_alone: Mapped[str | None] = mapped_column(String(8))  # yes / no / unknown
+    caretaker_relation: Mapped[str | None] = mapped_column(String(20))
+    caretaker_marital_status: Mapped[str | None] = mapped_column(String(16))
+    caretaker_occupation: Mapped[str | None] = mapped_column(String(32))
 
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("id", new_uuid())
         super().__init__(**kwargs)
 
     IDENTIFYING = ("given_name", "family_name", "nickname", "phone", "address", "date_of_birth",
-                   "caregiver_name", "caregiver_phone", "notes", "ethnicity", "religion")
+                   "caregiver_name", "caregiver_phone", "notes", "ethnicity", "religion", "dependants_ages")
 
     @property
     def display_name(self) -> str:

@@ -7,11 +7,13 @@ from typing import Any
 from flask import current_app, jsonify, request
 from werkzeug.wrappers import Response
 
-from models import Case, Incident, db
+from models import Case, Incident, db, utcnow
 
 from ..auth import acting_user as _user
-from ..cases import service
+from ..cases import editing, service
+from ..cases.editing import incident_answers, survivor_answers
 from ..cases.views import load_case
+from ..errors import NotFound
 from ..pagination import paginate
 from ..policy import requires
 from . import bp
@@ -34,31 +36,38 @@ def case_summary(case: Case) -> dict[str, Any]:
 
 
 def incident_json(incident: Incident) -> dict[str, Any]:
+    """An incident in the API's shape — the same names the create and edit payloads take."""
     return {
         "id": incident.id,
         "gbv_type": incident.gbv_type,
         "context_flags": incident.context_flags,
         "date_of_incident": incident.date_of_incident.isoformat(),
         "date_of_interview": incident.date_of_interview.isoformat(),
-        "classification": incident.answers,
-        "time_of_day": incident.time_of_day,
-        "place_type": incident.place_type,
-        "location": incident.location_code,
+        "time_of_incident": incident.time_of_incident,
+        **incident_answers(incident),
         "age_at_incident": incident.age_at_incident,
-        "perpetrators": [
-            {
-                "sex": p.sex,
-                "age_group": p.age_group,
-                "relationship": p.relationship_code,
-                "occupation": p.occupation,
-                "primary": p.primary,
-            }
-            for p in incident.perpetrators
-        ],
-        "pathway": incident.pathway(),
-        "referred_by": incident.referred_by,
+        "perpetrator_sex": incident.perpetrator_sex,
         "account": incident.account,
+        "non_gbv_description": incident.non_gbv_description,
     }
+
+
+def care_windows_json(case: Case) -> list[dict[str, Any]]:
+    """PEP and EC windows of the case's rapes: from the earliest to the latest possible close."""
+    now = utcnow()
+    return [
+        {
+            "incident": incident.id,
+            "care": window.care,
+            "earliest_close": window.earliest_close.isoformat(),
+            "closes_at": window.closes_at.isoformat(),
+            "state": window.state(now),
+            "hours_left": max(0.0, round(window.hours_left(now), 1)),
+            "time_known": window.exact,
+        }
+        for incident in case.incidents
+        for window in service.incident_windows(incident)
+    ]
 
 
 def case_detail(case: Case) -> dict[str, Any]:
@@ -66,24 +75,7 @@ def case_detail(case: Case) -> dict[str, Any]:
     consent = service.current_consent(case)
     return {
         **case_summary(case),
-        "survivor": {
-            "given_name": s.given_name,
-            "family_name": s.family_name,
-            "nickname": s.nickname,
-            "phone": s.phone,
-            "address": s.address,
-            "date_of_birth": s.date_of_birth.isoformat() if s.date_of_birth else None,
-            "age": s.age_at_registration,
-            "age_estimated": s.age_estimated,
-            "sex": s.sex,
-            "marital_status": s.marital_status,
-            "displacement_status": s.displacement_status,
-            "disability": s.disability,
-            "unaccompanied": s.unaccompanied,
-            "caregiver_name": s.caregiver_name,
-            "caregiver_phone": s.caregiver_phone,
-            "notes": s.notes,
-        },
+        "survivor": survivor_answers(s),
         "consent": None
         if consent is None
         else {
@@ -96,11 +88,7 @@ def case_detail(case: Case) -> dict[str, Any]:
             "version": consent.version,
         },
         "incidents": [incident_json(i) for i in case.incidents],
-        "care_windows": [
-            {"incident": i.id, "window": w.name, "hours_left": round(w.hours_left, 1)}
-            for i, windows in service.windows_for(case)
-            for w in windows
-        ],
+        "care_windows": care_windows_json(case),
     }
 
 
@@ -159,3 +147,24 @@ def create_incident(case_id: str) -> tuple[Response, int]:
     incident = service.add_incident(_user(), case, json_object())
     db.session.commit()
     return jsonify(incident_json(incident)), 201
+
+
+@bp.route("/cases/<case_id>", methods=["PATCH"])
+@requires("case.update")
+def edit_case(case_id: str) -> Response:
+    case = load_case(case_id, "case.update")
+    changed = editing.edit_case(_user(), case, json_object())
+    db.session.commit()
+    return jsonify({**case_detail(case), "changed": changed})
+
+
+@bp.route("/cases/<case_id>/incidents/<incident_id>", methods=["PATCH"])
+@requires("case.update")
+def edit_incident(case_id: str, incident_id: str) -> Response:
+    case = load_case(case_id, "case.update")
+    incident = next((i for i in case.incidents if i.id == incident_id), None)
+    if incident is None:
+        raise NotFound()
+    changed = editing.edit_incident(_user(), case, incident, json_object())
+    db.session.commit()
+    return jsonify({**incident_json(incident), "changed": changed})

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from gbvims import options
+from gbvims.classification import ANSWER_KEYS, GBV_TYPES
+
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -43,127 +46,193 @@ CASE_SUMMARY = {
         )
     },
 }
+def _enum(options: Any, *, nullable: bool = True) -> dict[str, Any]:
+    codes = list(options)
+    return {"type": ["string", "null"], "enum": [*codes, None]} if nullable else {"type": "string", "enum": codes}
+
+
+COUNTRY = {"type": ["string", "null"], "description": "ISO 3166-1 alpha-2 code, or \"unknown\""}
+ANSWER = {
+    "type": ["string", "boolean", "null"],
+    "description": "yes, no or unknown (true/false accepted); null or absent: not recorded",
+}
+SURVIVOR = {
+    "type": "object",
+    "description": "identifying values are encrypted at rest; coded values left empty are 'not recorded'",
+    "properties": {
+        **{
+            k: {"type": ["string", "null"]}
+            for k in (
+                "given_name",
+                "family_name",
+                "nickname",
+                "phone",
+                "address",
+                "caregiver_name",
+                "caregiver_phone",
+                "notes",
+                "ethnicity",
+                "religion",
+            )
+        },
+        "dependants_ages": {"type": ["string", "null"], "description": "ages separated by commas, e.g. \"2, 5, 9\""},
+        "date_of_birth": {"type": ["string", "null"], "format": "date"},
+        "age": {"type": ["integer", "null"]},
+        "age_estimated": {"type": "boolean"},
+        "sex": _enum(options.SEX, nullable=False),
+        "marital_status": _enum(options.MARITAL_STATUS),
+        "displacement_status": _enum(options.DISPLACEMENT_STATUS),
+        "disability": _enum(options.DISABILITY),
+        "unaccompanied": _enum(options.UNACCOMPANIED),
+        "occupation": {"type": ["string", "null"], "description": "an occupation code (the country adds its own)"},
+        "nationality": COUNTRY,
+        "country_of_origin": COUNTRY,
+        "dependants_count": {"type": ["integer", "null"], "minimum": 0},
+        "lives_alone": _enum(options.YES_NO_UNKNOWN),
+        "caretaker_relation": _enum(options.CARETAKER_RELATION),
+        "caretaker_marital_status": _enum(options.MARITAL_STATUS),
+        "caretaker_occupation": {"type": ["string", "null"]},
+    },
+}
 NEW_CASE = {
     "type": "object",
     "required": ["kind", "location", "survivor", "consent"],
     "properties": {
-        "kind": {"type": "string", "enum": ["gbv", "cp"]},
+        "kind": _enum(options.CASE_KIND, nullable=False),
         "location": {"type": "string", "description": "a location code (e.g. ML-7)"},
-        "survivor": {
-            "type": "object",
-            "description": "identifying values are encrypted at rest",
-            "properties": {
-                **{
-                    k: {"type": "string"}
-                    for k in (
-                        "given_name",
-                        "family_name",
-                        "nickname",
-                        "phone",
-                        "address",
-                        "caregiver_name",
-                        "caregiver_phone",
-                        "notes",
-                    )
-                },
-                "date_of_birth": {"type": "string", "format": "date"},
-                "age": {"type": "integer"},
-                "age_estimated": {"type": "boolean"},
-                "sex": {"type": "string", "enum": ["female", "male"]},
-                **{
-                    k: {"type": "string"}
-                    for k in ("marital_status", "displacement_status", "disability", "unaccompanied")
-                },
-            },
-        },
+        "survivor": {**SURVIVOR, "required": ["sex"]},
         "consent": {
             "type": "object",
-            "required": ["services", "reporting"],
+            "required": ["services", "reporting", "given_by"],
             "properties": {
                 "services": {"type": "boolean"},
                 "reporting": {"type": "boolean"},
                 "release": {
                     "type": "object",
                     "additionalProperties": {"type": "boolean"},
-                    "description": "health, psychosocial, legal, security, shelter, livelihoods, other",
+                    "description": ", ".join(options.RELEASE_AREAS),
                 },
-                "given_by": {"type": "string", "enum": ["survivor", "caregiver", "trusted_adult", "caseworker"]},
-                "assent": {"type": "string", "enum": ["none", "oral", "written"]},
+                "given_by": _enum(options.CONSENT_GIVEN_BY, nullable=False),
+                "assent": _enum(options.ASSENT, nullable=False),
             },
         },
     },
 }
+CASE_PATCH = {
+    "type": "object",
+    "description": "Only the fields to correct; validated as at registration. Consent is not edited here.",
+    "additionalProperties": False,
+    "properties": {
+        "location": {"type": "string"},
+        "risk_level": _enum(options.RISK_LEVEL),
+        "survivor": SURVIVOR,
+    },
+}
+PERPETRATOR = {
+    "type": "object",
+    "required": ["sex", "age_group", "relationship"],
+    "properties": {
+        "primary": {"type": "boolean", "description": "exactly one row is primary (a single row is)"},
+        "sex": _enum(options.PERPETRATOR_SEX, nullable=False),
+        "age_group": _enum(options.AGE_GROUP, nullable=False),
+        "relationship": _enum(options.RELATIONSHIP, nullable=False),
+        "occupation": {"type": ["string", "null"], "description": "an occupation code (the country adds its own)"},
+        "nationality": COUNTRY,
+        "ethnicity": {"type": ["string", "null"], "description": "encrypted at rest"},
+        "past_gbv": _enum(options.YES_NO_UNKNOWN),
+    },
+}
+INCIDENT_FIELDS = {
+    "date_of_incident": {"type": "string", "format": "date"},
+    "date_of_interview": {"type": "string", "format": "date"},
+    "time_of_incident": {
+        "type": ["string", "null"],
+        "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        "description": "HH:MM, local time of the deployment, when known",
+    },
+    "time_of_day": {**_enum(options.TIME_OF_DAY), "description": "required unless time_of_incident is given"},
+    "classification": {
+        "type": "object",
+        "description": "the GBVIMS tool's questions, in order; answers after the first true may be omitted",
+        "properties": {k: {"type": "boolean"} for k in ANSWER_KEYS},
+    },
+    "perpetrators": {"type": "array", "maxItems": 20, "items": PERPETRATOR},
+    "perpetrator_count": {
+        "type": ["string", "integer"],
+        "enum": [1, 2, 3, *options.PERPETRATOR_COUNT],
+        "description": "the IRF's own answer; never smaller than the rows described",
+    },
+    "place_type": {"type": "string", "description": "a place code (the country adds its own)"},
+    "location": {"type": ["string", "null"]},
+    "stage_of_displacement": _enum(options.STAGE_OF_DISPLACEMENT),
+    "harmful_traditional_practice": _enum(options.HARMFUL_TRADITIONAL_PRACTICE),
+    "abduction": _enum(options.ABDUCTION),
+    "reported_elsewhere": _enum(options.REPORTED_ELSEWHERE, nullable=False),
+    "reported_elsewhere_to": _enum(options.REFERRED_BY),
+    "referred_by": _enum(options.REFERRED_BY),
+    "wants_legal_action": _enum(options.LEGAL_ACTION),
+    "money_or_goods_exchanged": ANSWER,
+    "previous_gbv": ANSWER,
+    "mandatory_report_made": {"type": ["boolean", "null"]},
+    "survivor_informed_of_report": {"type": ["boolean", "null"]},
+    "pathway": {
+        "type": "object",
+        "description": "one status per service; absent or null: not recorded",
+        "properties": {k: _enum(options.PATHWAY_STATUS) for k in options.PATHWAY_SERVICES},
+        "additionalProperties": False,
+    },
+    "account": {"type": ["string", "null"], "description": "encrypted at rest"},
+    "non_gbv_description": {"type": ["string", "null"], "description": "encrypted; kept for non-GBV incidents"},
+}
 NEW_INCIDENT = {
     "type": "object",
-    "required": ["date_of_incident", "date_of_interview", "classification"],
-    "properties": {
-        "date_of_incident": {"type": "string", "format": "date"},
-        "date_of_interview": {"type": "string", "format": "date"},
-        "classification": {
-            "type": "object",
-            "description": "the GBVIMS tool's questions, in order; answers after the first true may be omitted",
-            "properties": {
-                k: {"type": "boolean"}
-                for k in (
-                    "penetration",
-                    "unwanted_sexual_contact",
-                    "physical_assault",
-                    "forced_marriage",
-                    "denial_of_resources",
-                    "psychological_abuse",
-                )
-            },
-        },
-        "perpetrators": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "sex": {"type": "string"},
-                    "age_group": {"type": "string"},
-                    "relationship": {"type": "string"},
-                    "occupation": {"type": "string"},
-                    "primary": {"type": "boolean"},
-                },
-            },
-        },
-        **{
-            k: {"type": "string"}
-            for k in (
-                "time_of_day",
-                "place_type",
-                "location",
-                "stage_of_displacement",
-                "harmful_traditional_practice",
-                "abduction",
-                "reported_elsewhere",
-                "referred_by",
-                "account",
-                "wants_legal_action",
-            )
-        },
-        "money_or_goods_exchanged": {"type": "boolean"},
-        "previous_gbv": {"type": "boolean"},
-        "pathway": {"type": "object", "additionalProperties": {"type": "string"}},
-    },
+    "required": [
+        "date_of_incident",
+        "date_of_interview",
+        "classification",
+        "place_type",
+        "reported_elsewhere",
+        "perpetrator_count",
+    ],
+    "properties": INCIDENT_FIELDS,
+}
+INCIDENT_PATCH = {
+    "type": "object",
+    "description": "Only the fields to correct; the classification is re-run on the answers.",
+    "additionalProperties": False,
+    "properties": INCIDENT_FIELDS,
 }
 INCIDENT = {
     "type": "object",
     "properties": {
+        **INCIDENT_FIELDS,
         "id": {"type": "string"},
-        "gbv_type": {
-            "type": "string",
-            "enum": [
-                "rape",
-                "sexual_assault",
-                "physical_assault",
-                "forced_marriage",
-                "denial_of_resources",
-                "psychological_abuse",
-                "non_gbv",
-            ],
-        },
+        "gbv_type": _enum(GBV_TYPES, nullable=False),
         "context_flags": {"type": "array", "items": {"type": "string"}},
+        "perpetrator_sex": _enum(options.INCIDENT_PERPETRATOR_SEX),
+        "age_at_incident": {"type": ["integer", "null"]},
+    },
+}
+CARE_WINDOW = {
+    "type": "object",
+    "properties": {
+        "incident": {"type": "string"},
+        "care": {"type": "string", "enum": ["pep", "ec"]},
+        "earliest_close": {"type": "string", "format": "date-time"},
+        "closes_at": {"type": "string", "format": "date-time", "description": "the latest possible close"},
+        "state": {"type": "string", "enum": ["open", "maybe_open", "closed"]},
+        "hours_left": {"type": "number"},
+        "time_known": {"type": "boolean"},
+    },
+}
+CASE_DETAIL = {
+    "type": "object",
+    "properties": {
+        **CASE_SUMMARY["properties"],  # type: ignore[dict-item]
+        "survivor": SURVIVOR,
+        "consent": {"type": ["object", "null"]},
+        "incidents": {"type": "array", "items": INCIDENT},
+        "care_windows": {"type": "array", "items": CARE_WINDOW},
     },
 }
 
@@ -377,7 +446,25 @@ def document() -> dict[str, Any]:
                 "get": {
                     "summary": "A case in the caller's scope, decrypted (the read is audited)",
                     "parameters": [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                    "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)},
+                    "responses": {"200": _json(CASE_DETAIL), **_errors(401, 403, 404)},
+                },
+                "patch": {
+                    "summary": "Correct the survivor's record, the case's location or risk level "
+                    "(validated like registration, audited by field name, shown in the case's history)",
+                    "parameters": [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": CASE_PATCH}}},
+                    "responses": {"200": _json(CASE_DETAIL), **_errors(400, 401, 403, 404, 409, 415, 422)},
+                },
+            },
+            "/cases/{case_id}/incidents/{incident_id}": {
+                "patch": {
+                    "summary": "Correct an incident; the classification tool is re-run on its answers",
+                    "parameters": [
+                        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                        for n in ("case_id", "incident_id")
+                    ],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": INCIDENT_PATCH}}},
+                    "responses": {"200": _json(INCIDENT), **_errors(400, 401, 403, 404, 409, 415, 422)},
                 }
             },
             "/cases/{case_id}/incidents": {

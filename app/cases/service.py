@@ -7,18 +7,34 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from crypto.blind_index import normalize_code, normalize_name
 from gbvims.care import CareWindow, care_windows
 from gbvims.classification import IncidentContext, context_flags
-from models import ActionPlan, Case, CaseDecision, Consent, Incident, Location, Perpetrator, Survivor, User, db, utcnow
+from models import (
+    ActionPlan,
+    Case,
+    CaseDecision,
+    Consent,
+    Incident,
+    Location,
+    Perpetrator,
+    Referral,
+    ServiceGap,
+    Survivor,
+    User,
+    db,
+    utcnow,
+)
 from models.case import new_case_code
-from models.incident import PATHWAY_COLUMNS
+from models.incident import FLAG_COLUMNS, PATHWAY_COLUMNS
 from models.keys import keyring
 
 from .. import audit
+from ..clock import when_incident
 from ..errors import Conflict
 from ..policy import case_scope, require
 from .validation import age_on, read_case, read_incident
@@ -62,25 +78,8 @@ def create_case(user: User, payload: dict[str, Any], today: dt.date | None = Non
     db.session.add(case)
     db.session.flush()
     case.ensure_data_key()
-    s = data["survivor"]
-    survivor = Survivor(
-        case=case,
-        sex=s["sex"],
-        age_at_registration=s["age"],
-        age_estimated=s["age_estimated"] and s["date_of_birth"] is None,
-        marital_status=s["marital_status"],
-        displacement_status=s["displacement_status"],
-        disability=s["disability"],
-        unaccompanied=s["unaccompanied"],
-        nationality=s["nationality"],
-        country_of_origin=s["country_of_origin"],
-    )
-    written = []
-    for name in Survivor.IDENTIFYING:
-        value = s.get(name)
-        if value not in (None, ""):
-            setattr(survivor, name, value)
-            written.append(name)
+    survivor = Survivor(case=case)
+    written = write_survivor(survivor, data["survivor"])
     db.session.add(survivor)
     db.session.add(Consent(case=case, version=1, recorded_by_id=user.id, **consent))
     audit.record(
@@ -91,6 +90,28 @@ def create_case(user: User, payload: dict[str, Any], today: dt.date | None = Non
         details={"kind": case.kind, "fields": written, "consent": _consent_summary(consent)},
     )
     return case
+
+
+SURVIVOR_CODED_FIELDS = (
+    "sex", "marital_status", "displacement_status", "disability", "unaccompanied", "nationality",
+    "country_of_origin", "occupation", "dependants_count", "lives_alone", "caretaker_relation",
+    "caretaker_marital_status", "caretaker_occupation",
+)
+
+
+def write_survivor(survivor: Survivor, values: dict[str, Any]) -> list[str]:
+    """Set the survivor's fields from validated values; the identifying ones written (names)."""
+    for name in SURVIVOR_CODED_FIELDS:
+        setattr(survivor, name, values[name])
+    survivor.age_at_registration = values["age"]
+    survivor.age_estimated = values["age_estimated"] and values["date_of_birth"] is None
+    written = []
+    for name in Survivor.IDENTIFYING:
+        value = values.get(name)
+        setattr(survivor, name, value if value not in (None, "") else None)
+        if value not in (None, ""):
+            written.append(name)
+    return written
 
 
 def _consent_summary(consent: dict[str, Any]) -> dict[str, Any]:
@@ -136,6 +157,12 @@ def withdraw_consent(user: User, case: Case, what: str) -> Consent:
         .values(reporting_consent=case.consent_reporting)
         .execution_options(synchronize_session="fetch")
     )
+    db.session.execute(  # the caseworkers' "service unavailable" records obey the same consent
+        update(ServiceGap)
+        .where(ServiceGap.case_id == case.id)
+        .values(reporting_consent=case.consent_reporting)
+        .execution_options(synchronize_session="fetch")
+    )
     if what != "reporting":
         # Imported here: referrals build on cases, not the other way round.
         from ..referrals.service import withdraw_all
@@ -148,54 +175,49 @@ def withdraw_consent(user: User, case: Case, what: str) -> Consent:
 def add_incident(user: User, case: Case, payload: dict[str, Any], today: dt.date | None = None) -> Incident:
     require("case.update", case, user=user)
     if case.status != "open" or not case.consent_services:
-        raise Conflict()
+        raise Conflict(_("This case is closed or its consent was withdrawn: no incident can be added."))
     locations = known_locations()
     data = read_incident(payload, today or utcnow().date(), set(locations))
-    survivor = case.survivor
-    age = _age_at(survivor, data["date_of_incident"], case.created_at.date())
-    flags = context_flags(
-        data["gbv_type"],
-        IncidentContext(
-            age_at_incident=age,
-            perpetrator_relationships=[p["relationship"] for p in data["perpetrators"]],
-            money_or_goods_exchanged=data["money_or_goods_exchanged"],
-            abduction=data["abduction"],
-            harmful_traditional_practice=data["harmful_traditional_practice"],
-        ),
+    incident = Incident(case=case, agency_id=case.agency_id, created_by_id=user.id)
+    incident.reporting_consent = case.consent_reporting
+    db.session.add(incident)
+    write_incident(incident, case, data, locations)
+    case.updated_at = utcnow()
+    audit.record(
+        "incident.created",
+        actor=user,
+        target_type="case",
+        target_id=case.id,
+        details={
+            "incident": incident.id,
+            "gbv_type": incident.gbv_type,
+            "fields": [name for name in ("account", "non_gbv_description") if data[name]],
+        },
     )
+    return incident
+
+
+INCIDENT_FIELDS = (
+    "date_of_incident", "date_of_interview", "time_of_incident", "time_of_day", "stage_of_displacement",
+    "place_type", "answers", "gbv_type", "harmful_traditional_practice", "money_or_goods_exchanged", "abduction",
+    "reported_elsewhere", "reported_elsewhere_to", "previous_gbv", "referred_by", "wants_legal_action",
+    "mandatory_report_made", "survivor_informed_of_report", "perpetrator_count", "perpetrator_sex",
+)
+
+
+def write_incident(incident: Incident, case: Case, data: dict[str, Any], locations: dict[str, str | None]) -> None:
+    """Set every IRF field of the incident from validated data, with what is derived from it:
+    the context flags, the survivor's coded values at the time, the primary perpetrator."""
+    for name in INCIDENT_FIELDS:
+        setattr(incident, name, data[name])
+    for service in PATHWAY_COLUMNS:
+        setattr(incident, f"pathway_{service}", data["pathway"][service])
     location = data["location"] or case.location_code
-    incident = Incident(
-        case=case,
-        agency_id=case.agency_id,
-        created_by_id=user.id,
-        date_of_incident=data["date_of_incident"],
-        date_of_interview=data["date_of_interview"],
-        time_of_day=data["time_of_day"],
-        stage_of_displacement=data["stage_of_displacement"],
-        place_type=data["place_type"],
-        location_code=location,
-        region_code=locations.get(location or ""),
-        answers=data["answers"],
-        gbv_type=data["gbv_type"],
-        harmful_traditional_practice=data["harmful_traditional_practice"],
-        money_or_goods_exchanged=data["money_or_goods_exchanged"],
-        abduction=data["abduction"],
-        reported_elsewhere=data["reported_elsewhere"],
-        reported_elsewhere_to=data["reported_elsewhere_to"],
-        previous_gbv=data["previous_gbv"],
-        age_at_incident=age,
-        survivor_sex=survivor.sex,
-        marital_status=survivor.marital_status,
-        displacement_status=survivor.displacement_status,
-        disability=survivor.disability,
-        unaccompanied=survivor.unaccompanied,
-        referred_by=data["referred_by"],
-        wants_legal_action=data["wants_legal_action"],
-        mandatory_report_made=data["mandatory_report_made"],
-        survivor_informed_of_report=data["survivor_informed_of_report"],
-        **{f"flag_{flag}": True for flag in flags},
-        **{f"pathway_{service}": data["pathway"][service] for service in PATHWAY_COLUMNS},
-    )
+    incident.location_code, incident.region_code = location, locations.get(location or "")
+    primary = next((p for p in data["perpetrators"] if p["primary"]), None)
+    incident.primary_relationship = primary["relationship"] if primary else None
+    incident.primary_age_group = primary["age_group"] if primary else None
+    incident.primary_occupation = (primary["occupation"] or "unknown") if primary else None
     incident.perpetrators = [
         Perpetrator(
             position=n,
@@ -209,33 +231,40 @@ def add_incident(user: User, case: Case, payload: dict[str, Any], today: dt.date
         )
         for n, p in enumerate(data["perpetrators"])
     ]
-    incident.reporting_consent = case.consent_reporting
-    primary = data["perpetrators"][0] if data["perpetrators"] else None
-    incident.perpetrator_count = len(data["perpetrators"])
-    if primary is not None:
-        incident.primary_relationship = primary["relationship"]
-        incident.primary_age_group = primary["age_group"]
-        incident.primary_occupation = primary["occupation"]
-    db.session.add(incident)
-    db.session.flush()
-    if data["account"]:
-        incident.account = data["account"]
-    case.updated_at = utcnow()
-    audit.record(
-        "incident.created",
-        actor=user,
-        target_type="case",
-        target_id=case.id,
-        details={
-            "incident": incident.id,
-            "gbv_type": incident.gbv_type,
-            "fields": ["account"] if data["account"] else [],
-        },
+    refresh_from_survivor(incident, case)
+    db.session.flush()  # ids first: each encrypted value is bound to its row
+    incident.account = data["account"]
+    incident.non_gbv_description = data["non_gbv_description"]
+    for row, p in zip(incident.perpetrators, data["perpetrators"], strict=True):
+        row.ethnicity = p["ethnicity"]
+
+
+def refresh_from_survivor(incident: Incident, case: Case) -> None:
+    """The survivor's coded values at the time, copied onto the incident for statistics without
+    a join, and the context flags that depend on them (age) and on the incident's answers."""
+    survivor = case.survivor
+    age = age_at_incident(survivor, incident.date_of_incident, case.created_at.date())
+    flags = context_flags(
+        incident.gbv_type,
+        IncidentContext(
+            age_at_incident=age,
+            perpetrator_relationships=[p.relationship_code for p in incident.perpetrators],
+            money_or_goods_exchanged=incident.money_or_goods_exchanged == "yes",
+            abduction=incident.abduction or "none",
+            harmful_traditional_practice=incident.harmful_traditional_practice or "no",
+        ),
     )
-    return incident
+    for flag in FLAG_COLUMNS:
+        setattr(incident, flag, flag.removeprefix("flag_") in flags)
+    incident.age_at_incident = age
+    incident.survivor_sex = survivor.sex
+    incident.marital_status = survivor.marital_status
+    incident.displacement_status = survivor.displacement_status
+    incident.disability = survivor.disability
+    incident.unaccompanied = survivor.unaccompanied
 
 
-def _age_at(survivor: Survivor, day: dt.date, registered: dt.date) -> int | None:
+def age_at_incident(survivor: Survivor, day: dt.date, registered: dt.date) -> int | None:
     if survivor.date_of_birth is not None:
         return age_on(survivor.date_of_birth, day)
     if survivor.age_at_registration is None:
@@ -243,16 +272,41 @@ def _age_at(survivor: Survivor, day: dt.date, registered: dt.date) -> int | None
     return max(0, survivor.age_at_registration - age_on(day, registered))
 
 
-def windows_for(case: Case, now: dt.datetime | None = None) -> list[tuple[Incident, list[CareWindow]]]:
-    """Open PEP / emergency-contraception windows of the case's rapes."""
+@dataclass(frozen=True)
+class CareAlert:
+    """A rape whose PEP or emergency-contraception window is open or may still be open, and
+    the health referral made for it, if any."""
+
+    incident: Incident
+    windows: list[CareWindow]
+    health_referral: Referral | None
+
+
+def care_alerts(case: Case, now: dt.datetime | None = None) -> list[CareAlert]:
     moment = now or utcnow()
     found = []
     for incident in case.incidents:
-        start = dt.datetime.combine(incident.date_of_incident, dt.time(), dt.UTC)
-        windows = [w for w in care_windows(incident.gbv_type, start, moment) if w.open]
+        windows = [w for w in incident_windows(incident) if w.state(moment) != "closed"]
         if windows:
-            found.append((incident, windows))
+            found.append(CareAlert(incident, windows, health_referral_for(case, incident)))
     return found
+
+
+def incident_windows(incident: Incident) -> list[CareWindow]:
+    when = when_incident(incident.date_of_incident, incident.time_of_incident, incident.time_of_day)
+    return care_windows(incident.gbv_type, when)
+
+
+def health_referral_for(case: Case, incident: Incident) -> Referral | None:
+    """The newest health referral made for this incident (or for the case, made after it)."""
+    since = dt.datetime.combine(incident.date_of_incident, dt.time(), dt.UTC)
+    made = [
+        r
+        for r in case.referrals
+        if r.service_type == "health"
+        and (r.incident_id == incident.id or (r.incident_id is None and r.created_at >= since))
+    ]
+    return max(made, key=lambda r: r.created_at) if made else None
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,10 @@ from typing import Any
 from flask_babel import gettext as _
 
 from gbvims import options
+from gbvims.care import HHMM, parse_hhmm, time_of_day_of
 from gbvims.classification import ANSWER_KEYS, IncompleteAnswers, classify
 from gbvims.consent import consent_problems
+from gbvims.countries import country_codes
 
 from ..errors import ValidationFailed
 from ..i18n_labels import label
@@ -92,6 +94,37 @@ class Reader:
         self.fail(name, _("Answer yes or no."))
         return default
 
+    def answer(self, name: str) -> str | None:
+        """A yes / no / unknown answer the IRF allows to be unknown (booleans accepted too);
+        None when nobody answered: "not recorded", never "no"."""
+        value = self.data.get(name)
+        if value is True or value is False:
+            return "yes" if value else "no"
+        return self.choice(name, options.YES_NO_UNKNOWN)
+
+    def clock(self, name: str) -> str | None:
+        """A local time "HH:MM" (24-hour)."""
+        value = self.data.get(name)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not HHMM.match(value.strip()):
+            self.fail(name, _("Give the time as HH:MM, for example 21:30."))
+            return None
+        return value.strip()
+
+    def country(self, name: str) -> str | None:
+        """An ISO 3166-1 alpha-2 code, or "unknown"."""
+        value = self.data.get(name)
+        if value is None or value == "":
+            return None
+        code = value.strip().upper() if isinstance(value, str) else None
+        if code == "UNKNOWN":
+            return "unknown"
+        if code not in country_codes():
+            self.fail(name, _("Choose a country from the list (ISO 3166-1 code)."))
+            return None
+        return code
+
     def date(self, name: str, *, required: bool = False) -> dt.date | None:
         value = self.data.get(name)
         if value is None or value == "":
@@ -147,16 +180,37 @@ SURVIVOR_TEXT = {  # identifying free text, and its longest sensible length
     "ethnicity": 60,
     "religion": 60,
 }
+SURVIVOR_CODED = (
+    ("marital_status", options.MARITAL_STATUS),
+    ("displacement_status", options.DISPLACEMENT_STATUS),
+    ("disability", options.DISABILITY),
+    ("unaccompanied", options.UNACCOMPANIED),
+    ("occupation", options.OCCUPATION),
+)
+CHILD_BLOCK = ("lives_alone", "caretaker_relation", "caretaker_marital_status", "caretaker_occupation")
+DEPENDANTS_AGES = re.compile(r"^\d{1,2}(\s*[,;]\s*\d{1,2})*$")
 
 
 def read_case(payload: Mapping[str, Any], today: dt.date, known_locations: set[str]) -> dict[str, Any]:
     """Validate a new case (kind, location, survivor, consent); raise ValidationFailed."""
     r = Reader(payload)
     kind = r.choice("kind", options.CASE_KIND, required=True)
-    location = r.text("location", required=True, max_length=32)
+    location = read_location(r, known_locations, required=True)
+    survivor = read_survivor(r.child("survivor"), today)
+    consent = read_consent(r.child("consent"), survivor["age"])
+    r.raise_if_invalid()
+    return {"kind": kind, "location": location, "survivor": survivor, "consent": consent}
+
+
+def read_location(r: Reader, known_locations: set[str], *, required: bool) -> str | None:
+    location = r.text("location", required=required, max_length=32)
     if location and location not in known_locations:
         r.fail("location", _("Unknown location code."))
-    s = r.child("survivor")
+    return location
+
+
+def read_survivor(s: Reader, today: dt.date) -> dict[str, Any]:
+    """The survivor's section of a case: identifying text (encrypted later), coded values."""
     survivor: dict[str, Any] = {name: s.text(name, max_length=length) for name, length in SURVIVOR_TEXT.items()}
     if not (survivor["given_name"] or survivor["nickname"]):
         s.fail("given_name", _("Give at least a given name or a nickname."))
@@ -174,18 +228,23 @@ def read_case(payload: Mapping[str, Any], today: dt.date, known_locations: set[s
     elif age is None and not s.errors.get(s.path("age")):
         s.fail("age", _("Give the date of birth or the age (estimated if need be)."))
     survivor["age"] = age
-    survivor["nationality"] = s.text("nationality", max_length=48)
-    survivor["country_of_origin"] = s.text("country_of_origin", max_length=48)
-    for name, allowed in (
-        ("marital_status", options.MARITAL_STATUS),
-        ("displacement_status", options.DISPLACEMENT_STATUS),
-        ("disability", options.DISABILITY),
-        ("unaccompanied", options.UNACCOMPANIED),
-    ):
+    survivor["nationality"] = s.country("nationality")
+    survivor["country_of_origin"] = s.country("country_of_origin")
+    for name, allowed in SURVIVOR_CODED:
         survivor[name] = s.choice(name, allowed)
-    consent = read_consent(r.child("consent"), age)
-    r.raise_if_invalid()
-    return {"kind": kind, "location": location, "survivor": survivor, "consent": consent}
+    survivor["dependants_count"] = s.integer("dependants_count", low=0, high=30)
+    ages = s.text("dependants_ages", max_length=120)
+    if ages and not DEPENDANTS_AGES.match(ages):
+        s.fail("dependants_ages", _("Give the ages as numbers separated by commas, for example 2, 5, 9."))
+    survivor["dependants_ages"] = ages
+    survivor["lives_alone"] = s.answer("lives_alone")
+    survivor["caretaker_relation"] = s.choice("caretaker_relation", options.CARETAKER_RELATION)
+    survivor["caretaker_marital_status"] = s.choice("caretaker_marital_status", options.MARITAL_STATUS)
+    survivor["caretaker_occupation"] = s.choice("caretaker_occupation", options.OCCUPATION)
+    if age is not None and age >= 18:
+        for name in CHILD_BLOCK:  # the IRF asks these of child survivors only
+            survivor[name] = None
+    return survivor
 
 
 def read_consent(c: Reader, age: int | None) -> dict[str, Any]:
@@ -208,9 +267,10 @@ def read_consent(c: Reader, age: int | None) -> dict[str, Any]:
     release_to = {
         area: to_reader.text(area, max_length=200) for area in options.RELEASE_AREAS if to_reader.data.get(area)
     }
-    given_by = c.choice("given_by", options.CONSENT_GIVEN_BY, default="survivor") or "survivor"
+    # Who gave consent is asked, never assumed: for a child it decides whether consent is valid.
+    given_by = c.choice("given_by", options.CONSENT_GIVEN_BY, required=True)
     assent = c.choice("assent", options.ASSENT, default="none") or "none"
-    if age is not None and not c.errors:
+    if age is not None and given_by and not c.errors:
         for problem in consent_problems(age, given_by, assent):
             c.fail("given_by", label(problem))
     return {
@@ -223,8 +283,15 @@ def read_consent(c: Reader, age: int | None) -> dict[str, Any]:
     }
 
 
+PERPETRATOR_NUMBERS = {"1": 1, "2": 2, "3": 3, "more_than_3": 4}
+
+
 def read_incident(payload: Mapping[str, Any], today: dt.date, known_locations: set[str]) -> dict[str, Any]:
-    """Validate an incident (API.md shape); the GBV type comes from the classification answers."""
+    """Validate an incident (API.md shape); the GBV type comes from the classification answers.
+
+    Nothing is assumed: a coded answer left empty is stored as "not recorded" (None) unless the
+    IRF requires it, in which case it is an error here.
+    """
     r = Reader(payload)
     incident: dict[str, Any] = {}
     occurred = r.date("date_of_incident", required=True)
@@ -234,24 +301,29 @@ def read_incident(payload: Mapping[str, Any], today: dt.date, known_locations: s
     if occurred and interviewed and occurred > interviewed:
         r.fail("date_of_incident", _("The incident cannot be after the interview."))
     incident["date_of_incident"], incident["date_of_interview"] = occurred, interviewed
-    incident["time_of_day"] = r.choice("time_of_day", options.TIME_OF_DAY, default="unknown")
-    incident["place_type"] = r.choice("place_type", options.PLACE_TYPE, default="other")
+    exact = r.clock("time_of_incident")
+    incident["time_of_incident"] = exact
+    time_of_day = r.choice("time_of_day", options.TIME_OF_DAY)
+    if time_of_day is None and exact is not None:
+        time_of_day = time_of_day_of(parse_hhmm(exact))
+    elif time_of_day is None and not r.errors.get("time_of_day"):
+        r.fail("time_of_day", _("Choose the time of day, or Unknown."))
+    incident["time_of_day"] = time_of_day
+    incident["place_type"] = r.choice("place_type", options.PLACE_TYPE, required=True)
     incident["stage_of_displacement"] = r.choice("stage_of_displacement", options.STAGE_OF_DISPLACEMENT)
-    location = r.text("location", max_length=32)
-    if location and location not in known_locations:
-        r.fail("location", _("Unknown location code."))
-    incident["location"] = location
+    incident["location"] = read_location(r, known_locations, required=False)
     incident["harmful_traditional_practice"] = r.choice(
-        "harmful_traditional_practice", options.HARMFUL_TRADITIONAL_PRACTICE, default="no"
+        "harmful_traditional_practice", options.HARMFUL_TRADITIONAL_PRACTICE
     )
-    incident["money_or_goods_exchanged"] = bool(r.boolean("money_or_goods_exchanged", default=False))
-    incident["abduction"] = r.choice("abduction", options.ABDUCTION, default="none")
-    incident["reported_elsewhere"] = r.choice("reported_elsewhere", options.REPORTED_ELSEWHERE, default="no")
+    incident["money_or_goods_exchanged"] = r.answer("money_or_goods_exchanged")
+    incident["abduction"] = r.choice("abduction", options.ABDUCTION)
+    # Required: an incident already reported to another GBVIMS agency must not be counted twice.
+    incident["reported_elsewhere"] = r.choice("reported_elsewhere", options.REPORTED_ELSEWHERE, required=True)
     incident["reported_elsewhere_to"] = r.choice("reported_elsewhere_to", options.REFERRED_BY)
     if incident["reported_elsewhere"] == "no":
         incident["reported_elsewhere_to"] = None
-    incident["previous_gbv"] = bool(r.boolean("previous_gbv", default=False))
-    incident["referred_by"] = r.choice("referred_by", options.REFERRED_BY, default="self_referral")
+    incident["previous_gbv"] = r.answer("previous_gbv")
+    incident["referred_by"] = r.choice("referred_by", options.REFERRED_BY)
     incident["wants_legal_action"] = r.choice("wants_legal_action", options.LEGAL_ACTION)
     incident["mandatory_report_made"] = r.boolean("mandatory_report_made")
     incident["survivor_informed_of_report"] = r.boolean("survivor_informed_of_report")
@@ -259,9 +331,11 @@ def read_incident(payload: Mapping[str, Any], today: dt.date, known_locations: s
 
     pathway = r.child("pathway")
     incident["pathway"] = {
-        service: pathway.choice(service, options.PATHWAY_STATUS, default="not_applicable")
-        for service in options.PATHWAY_SERVICES
+        service: pathway.choice(service, options.PATHWAY_STATUS) for service in options.PATHWAY_SERVICES
     }
+    unknown_services = set(pathway.data) - set(options.PATHWAY_SERVICES)
+    for service in sorted(unknown_services):
+        pathway.fail(service, _("This option is not in the list."))
 
     answers_reader = r.child("classification")
     answers: dict[str, bool | None] = {key: answers_reader.boolean(key) for key in ANSWER_KEYS}
@@ -271,25 +345,62 @@ def read_incident(payload: Mapping[str, Any], today: dt.date, known_locations: s
         answers_reader.fail(missing.missing, _("Answer this question: the tool needs it to classify the incident."))
         incident["gbv_type"] = None
     incident["answers"] = {k: v for k, v in answers.items() if v is not None}
+    description = r.text("non_gbv_description", max_length=2000, multiline=True)
+    incident["non_gbv_description"] = description if incident["gbv_type"] == "non_gbv" else None
+    read_perpetrators(r, payload, incident)
+    r.raise_if_invalid()
+    return incident
 
+
+def read_perpetrators(r: Reader, payload: Mapping[str, Any], incident: dict[str, Any]) -> None:
+    """The perpetrator rows, the number of perpetrators (its own answer) and the incident-level
+    sex, with exactly one primary perpetrator among the rows."""
     raw = payload.get("perpetrators") or []
-    perpetrators = []
+    rows: list[dict[str, Any]] = []
     if not isinstance(raw, list) or len(raw) > 20:
         r.fail("perpetrators", _("Give a list of at most 20 perpetrators."))
         raw = []
+    flagged = []
     for position, item in enumerate(raw):
         p = Reader(item if isinstance(item, Mapping) else {}, f"perpetrators.{position}.", r.errors)
-        perpetrators.append(
+        primary = p.boolean("primary", default=False)
+        if primary:
+            flagged.append(position)
+        rows.append(
             {
                 "sex": p.choice("sex", options.PERPETRATOR_SEX, required=True),
-                "age_group": p.choice("age_group", options.AGE_GROUP, default="unknown"),
+                "age_group": p.choice("age_group", options.AGE_GROUP, required=True),
                 "relationship": p.choice("relationship", options.RELATIONSHIP, required=True),
-                "occupation": p.choice("occupation", options.OCCUPATION, default="unknown"),
-                "nationality": p.text("nationality", max_length=48),
+                "occupation": p.choice("occupation", options.OCCUPATION),
+                "nationality": p.country("nationality"),
+                "ethnicity": p.text("ethnicity", max_length=60),
                 "past_gbv": p.choice("past_gbv", options.YES_NO_UNKNOWN),
-                "primary": bool(p.boolean("primary", default=position == 0)),
+                "primary": False,
             }
         )
-    incident["perpetrators"] = perpetrators
-    r.raise_if_invalid()
-    return incident
+    if len(flagged) > 1:
+        r.fail("perpetrators", _("Only one perpetrator can be the primary one."))
+    elif len(flagged) == 1:
+        rows[flagged[0]]["primary"] = True
+    elif len(rows) == 1:
+        rows[0]["primary"] = True  # a single perpetrator is the primary one
+    elif rows:
+        r.fail("perpetrators", _("Mark which perpetrator is the primary one."))
+    incident["perpetrators"] = rows
+
+    count = payload.get("perpetrator_count")
+    if isinstance(count, int) and not isinstance(count, bool):  # the API may send 1, 2, 3 or more
+        count = str(count) if 1 <= count <= 3 else "more_than_3" if count > 3 else "0"
+    number = Reader({"perpetrator_count": count}, r.prefix, r.errors).choice(
+        "perpetrator_count", options.PERPETRATOR_COUNT, required=True
+    )
+    if number in PERPETRATOR_NUMBERS and len(rows) > PERPETRATOR_NUMBERS[number]:
+        r.fail(
+            "perpetrator_count",
+            _("%(rows)d perpetrators are described: the number cannot be smaller.", rows=len(rows)),
+        )
+    incident["perpetrator_count"] = number
+    sexes = {row["sex"] for row in rows} - {"unknown", None}
+    incident["perpetrator_sex"] = (
+        "both" if sexes == {"female", "male"} else next(iter(sexes)) if sexes else "unknown"
+    )

@@ -19,13 +19,13 @@ from referral.states import events_from
 
 from ..auth import acting_user as _user
 from ..errors import NotFound, ValidationFailed
-from ..i18n_labels import choices, label, regions
+from ..i18n_labels import choices, coded, countries, country, label, regions
 from ..pagination import Page, paginate
 from ..policy import can, require, requires
 from ..referrals import labels as referral_labels
 from ..referrals.service import alerts as referral_alerts
 from ..referrals.service import pending_transfers
-from . import casework, labels, service
+from . import casework, editing, labels, service
 from .forms import CsrfForm, flatten, nest
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -106,6 +106,7 @@ def _registration_context(values: dict[str, Any], errors: dict[str, list[str]] |
         "errors": errors or {},
         "form": CsrfForm(),
         "locations": _locations(),
+        "countries": countries(),
         "o": {
             name: choices(getattr(options, name))
             for name in (
@@ -114,9 +115,12 @@ def _registration_context(values: dict[str, Any], errors: dict[str, list[str]] |
                 "DISPLACEMENT_STATUS",
                 "DISABILITY",
                 "UNACCOMPANIED",
+                "OCCUPATION",
+                "CARETAKER_RELATION",
                 "RELEASE_AREAS",
                 "CONSENT_GIVEN_BY",
                 "ASSENT",
+                "RISK_LEVEL",
             )
         },
     }
@@ -128,7 +132,7 @@ def new() -> Response | str | tuple[str, int]:
     if request.method == "GET":
         return render_template(
             "cases/new.html",
-            **_registration_context({"kind": "gbv", "consent.assent": "none", "consent.given_by": "survivor"}),
+            **_registration_context({"kind": "gbv", "consent.assent": "none"}),
         )
     form = CsrfForm()
     if not form.validate_on_submit():
@@ -154,7 +158,10 @@ def show(case_id: str) -> str:
         case=case,
         survivor=case.survivor,
         consent=service.current_consent(case),
-        windows=service.windows_for(case),
+        alerts=service.care_alerts(case),
+        history=editing.history(case),
+        coded=coded,
+        country=country,
         form=CsrfForm(),
         stages=STAGES,
         gbv_types=GBV_TYPES,
@@ -190,7 +197,11 @@ def withdraw(case_id: str) -> Response:
 
 
 def _incident_context(
-    case: Case, values: dict[str, Any], errors: dict[str, list[str]] | None = None, gbv_type: str | None = None
+    case: Case,
+    values: dict[str, Any],
+    errors: dict[str, list[str]] | None = None,
+    gbv_type: str | None = None,
+    rows: int = 3,
 ) -> dict[str, Any]:
     return {
         "case": case,
@@ -200,7 +211,10 @@ def _incident_context(
         "gbv_type": gbv_type,
         "gbv_types": GBV_TYPES,
         "locations": _locations(),
+        "countries": countries(),
         "answer_keys": ANSWER_KEYS,
+        "questions": [(key, label(text)) for key, _type, text in QUESTIONS],
+        "perpetrator_rows": rows,
         "o": {
             name: choices(getattr(options, name))
             for name in (
@@ -211,6 +225,7 @@ def _incident_context(
                 "ABDUCTION",
                 "REPORTED_ELSEWHERE",
                 "PERPETRATOR_SEX",
+                "PERPETRATOR_COUNT",
                 "AGE_GROUP",
                 "RELATIONSHIP",
                 "OCCUPATION",
@@ -223,6 +238,29 @@ def _incident_context(
         },
         "label": label,
     }
+
+
+MAX_PERPETRATOR_ROWS = 20
+
+
+def incident_payload_from_form() -> tuple[dict[str, Any], int]:
+    """The incident form as the API's payload, and how many perpetrator blocks to show.
+
+    The primary perpetrator is one radio across the blocks; it is set on its row only when
+    that row describes someone (an empty block stays empty and is dropped)."""
+    flat = request.form.to_dict()
+    primary = flat.pop("perpetrator_primary", "")
+    shown = flat.pop("perpetrator_rows", "3")
+    if primary.isdigit():
+        prefix = f"perpetrators.{primary}."
+        if any(value for name, value in flat.items() if name.startswith(prefix)):
+            flat[prefix + "primary"] = "yes"
+    payload = nest(flat)
+    described = len(payload.get("perpetrators") or [])
+    rows = max(3, described, int(shown) if shown.isdigit() else 3)
+    if request.form.get("step") == "more":
+        rows = described + 1 if described >= rows else rows + 1
+    return payload, min(rows, MAX_PERPETRATOR_ROWS)
 
 
 def _answers(values: dict[str, Any]) -> dict[str, bool | None]:
@@ -238,7 +276,7 @@ def new_incident(case_id: str) -> Response | str | tuple[str, int]:
     if case.status != "open" or not case.consent_services:
         flash(_("This case is closed or its consent was withdrawn: no incident can be added."), "error")
         return redirect(url_for("cases.show", case_id=case.id))
-    values = nest(request.form) if request.method == "POST" else {}
+    values, rows = incident_payload_from_form() if request.method == "POST" else ({}, 3)
     if request.method == "POST" and not CsrfForm().validate_on_submit():
         raise ValidationFailed()
     answers = _answers(values)
@@ -258,16 +296,18 @@ def new_incident(case_id: str) -> Response | str | tuple[str, int]:
     gbv_type = classify(answers)
     if request.form.get("step") != "save":
         today = service.utcnow().date().isoformat()
-        defaults = {"date_of_interview": today, "perpetrators.0.primary": "yes"}
+        # Today's date for the interview is a fact of the moment, not an answer about the incident.
+        defaults = {"date_of_interview": today}
         return render_template(
-            "cases/incident_form.html", **_incident_context(case, {**defaults, **flatten(values)}, gbv_type=gbv_type)
+            "cases/incident_form.html",
+            **_incident_context(case, {**defaults, **flatten(values)}, gbv_type=gbv_type, rows=rows),
         )
     try:
         incident = service.add_incident(_user(), case, values)
     except ValidationFailed as exc:
         db.session.rollback()
         return render_template(
-            "cases/incident_form.html", **_incident_context(case, flatten(values), exc.fields, gbv_type)
+            "cases/incident_form.html", **_incident_context(case, flatten(values), exc.fields, gbv_type, rows)
         ), 422
     db.session.commit()
     flash(_("Incident recorded: %(type)s.", type=label(GBV_TYPES[incident.gbv_type])), "success")

@@ -20,6 +20,7 @@ from models import (
     Agency,
     Case,
     CaseTransfer,
+    Incident,
     Location,
     Provider,
     ProviderLocation,
@@ -38,6 +39,7 @@ from referral.states import DECLINE_REASONS, EVENTS, FINAL, NOT_DELIVERED_REASON
 from .. import audit
 from ..cases.service import current_consent
 from ..cases.validation import Reader
+from ..clock import when_incident
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..policy import case_scope, require
 
@@ -89,24 +91,40 @@ def suggestions(case: Case, service_type: str) -> list[Match]:
     return suggest([_candidate(p) for p in offering], service_type, case.location_code, parent_map(), is_child(case))
 
 
-def _latest_incident(case: Case) -> Any:
-    return case.incidents[-1] if case.incidents else None
+def incident_for(case: Case, r: Reader) -> Incident | None:
+    """The incident a referral, a gap or a refusal is about: the one named, else the case's only
+    incident. With several incidents the caseworker must say which — its pathway line is set."""
+    incident_id = r.text("incident_id", max_length=36)
+    if incident_id:
+        found = next((i for i in case.incidents if i.id == incident_id), None)
+        if found is None:
+            r.fail("incident_id", _("This incident is not one of the case's."))
+        return found
+    if len(case.incidents) == 1:
+        return case.incidents[0]
+    if case.incidents:
+        r.fail("incident_id", _("Say which incident this is for."))
+    return None
 
 
-def _set_pathway(case: Case, service_type: str, status: str) -> None:
-    incident = _latest_incident(case)
+def _set_pathway(incident: Incident | None, service_type: str, status: str) -> None:
+    """Record the outcome on the pathway line of the incident it was for (never another one)."""
     if incident is not None:
         setattr(incident, f"pathway_{PATHWAY_LINE[service_type]}", status)
 
 
-def record_gap(user: User, case: Case, service_type: str) -> ServiceGap:
+def record_gap(user: User, case: Case, service_type: str, incident_id: str | None = None) -> ServiceGap:
     require("case.update", case, user=user)
-    if service_type not in SERVICE_TYPES:
-        raise ValidationFailed(fields={"service_type": [_("This option is not in the list.")]})
+    r = Reader({"service_type": service_type, "incident_id": incident_id})
+    r.choice("service_type", dict.fromkeys(SERVICE_TYPES, ""), required=True)
+    incident = incident_for(case, r)
+    r.raise_if_invalid()
     if suggestions(case, service_type):
         raise Conflict(_("A provider offers this service here: refer the survivor to it."))
     gap = ServiceGap(
         case_id=case.id,
+        incident_id=incident.id if incident else None,
+        reporting_consent=case.consent_reporting,
         agency_id=case.agency_id,
         service_type=service_type,
         location_code=case.location_code,
@@ -114,7 +132,7 @@ def record_gap(user: User, case: Case, service_type: str) -> ServiceGap:
         recorded_by_id=user.id,
     )
     db.session.add(gap)
-    _set_pathway(case, service_type, "service_unavailable")
+    _set_pathway(incident, service_type, "service_unavailable")
     audit.record(
         "referral.service_unavailable",
         actor=user,
@@ -125,12 +143,14 @@ def record_gap(user: User, case: Case, service_type: str) -> ServiceGap:
     return gap
 
 
-def record_declined_by_survivor(user: User, case: Case, service_type: str) -> None:
+def record_declined_by_survivor(user: User, case: Case, service_type: str, incident_id: str | None = None) -> None:
     """The survivor chose not to be referred to this service: the IRF says so, nothing is sent."""
     require("case.update", case, user=user)
-    if service_type not in SERVICE_TYPES:
-        raise ValidationFailed(fields={"service_type": [_("This option is not in the list.")]})
-    _set_pathway(case, service_type, "declined_by_survivor")
+    r = Reader({"service_type": service_type, "incident_id": incident_id})
+    r.choice("service_type", dict.fromkeys(SERVICE_TYPES, ""), required=True)
+    incident = incident_for(case, r)
+    r.raise_if_invalid()
+    _set_pathway(incident, service_type, "declined_by_survivor")
     audit.record(
         "referral.declined_by_survivor",
         actor=user,
@@ -176,6 +196,7 @@ def create_referral(user: User, case: Case, payload: Mapping[str, Any]) -> tuple
         raise Conflict(_("This case is closed or its consent was withdrawn."))
     service_type = r.choice("service_type", dict.fromkeys(SERVICE_TYPES, ""), required=True)
     provider_id = r.text("provider_id", required=True, max_length=36)
+    incident = incident_for(case, r)
     urgency = r.choice("urgency", dict.fromkeys(URGENCIES, ""), default="normal") or "normal"
     note = r.text("note", max_length=2000, multiline=True)
     share = payload.get("share") or []
@@ -221,6 +242,7 @@ def create_referral(user: User, case: Case, payload: Mapping[str, Any]) -> tuple
         request_key=request_key,
         created_by_id=user.id,
         packet_fields=",".join(fields),
+        incident_id=incident.id if incident else None,
     )
     db.session.add(referral)
     db.session.flush()
@@ -231,7 +253,7 @@ def create_referral(user: User, case: Case, payload: Mapping[str, Any]) -> tuple
     referral.state = next_state(referral.state, "send")
     referral.sent_at = now
     referral.due_at = due_at(now, service_type, urgency, _recent_rape(case), sla_rules())
-    _set_pathway(case, service_type, "referred")
+    _set_pathway(incident, service_type, "referred")
     audit.record(
         "referral.sent",
         actor=user,
@@ -247,8 +269,14 @@ def _area_label(service_type: str) -> str:
 
 
 def _recent_rape(case: Case) -> dt.datetime | None:
-    rapes = [i.date_of_incident for i in case.incidents if i.gbv_type == "rape"]
-    return dt.datetime.combine(max(rapes), dt.time(), dt.UTC) if rapes else None
+    """The latest moment the most recent rape may have happened: the response time errs on the
+    side of urgency when the time of the incident is uncertain."""
+    rapes = [
+        when_incident(i.date_of_incident, i.time_of_incident, i.time_of_day).latest
+        for i in case.incidents
+        if i.gbv_type == "rape"
+    ]
+    return max(rapes) if rapes else None
 
 
 def packet(referral: Referral) -> dict[str, Any]:

@@ -10,11 +10,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from gbvims.classification import GBV_TYPES
 from models import Agency, CaseTransfer, db
 from referral.packet import PACKET_FIELDS, SERVICE_TYPES, consent_area
 from referral.states import DECLINE_REASONS, NOT_DELIVERED_REASONS, events_from
 
-from .. import audit
+from .. import audit, clock
 from ..auth import acting_user as _user
 from ..cases.forms import CsrfForm, flatten, nest
 from ..cases.service import current_consent
@@ -61,7 +62,16 @@ def refer(case_id: str) -> Response | str | tuple[str, int]:
     service_type = (request.values.get("service_type") or "")[:24]
     if service_type not in SERVICE_TYPES:
         service_type = ""
-    values: dict[str, Any] = {"request_key": secrets.token_urlsafe(16), "urgency": "normal"}
+    # The urgent box after a rape opens this page for its incident, at high urgency.
+    urgency = "high" if request.args.get("urgency") == "high" else "normal"
+    incident_id = (request.args.get("incident_id") or "")[:36]
+    if not incident_id and len(case.incidents) == 1:
+        incident_id = case.incidents[0].id
+    values: dict[str, Any] = {
+        "request_key": secrets.token_urlsafe(16),
+        "urgency": urgency,
+        "incident_id": incident_id,
+    }
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         _checked()
@@ -96,6 +106,9 @@ def refer(case_id: str) -> Response | str | tuple[str, int]:
         types=SERVICE_TYPES,
         names=place_names(),
         urgencies=[(code, label(text)) for code, text in labels.URGENCY_LABELS.items()],
+        incidents=[
+            (i.id, f"{label(GBV_TYPES[i.gbv_type])} — {clock.day(i.date_of_incident)}") for i in case.incidents
+        ],
     )
     audit.record("case.viewed", target_type="case", target_id=case.id, details={"page": "refer"})
     db.session.commit()
@@ -108,7 +121,7 @@ def unavailable(case_id: str) -> Response:
     case = load_case(case_id, "case.update")
     _checked()
     service_type = request.form.get("service_type", "")
-    service.record_gap(_user(), case, service_type)
+    service.record_gap(_user(), case, service_type, request.form.get("incident_id"))
     db.session.commit()
     flash(
         _("Recorded: this service is not available for the survivor's location. The sub-cluster counts it."), "success"
@@ -121,7 +134,9 @@ def unavailable(case_id: str) -> Response:
 def declined_by_survivor(case_id: str) -> Response:
     case = load_case(case_id, "case.update")
     _checked()
-    service.record_declined_by_survivor(_user(), case, request.form.get("service_type", ""))
+    service.record_declined_by_survivor(
+        _user(), case, request.form.get("service_type", ""), request.form.get("incident_id")
+    )
     db.session.commit()
     flash(_("Recorded: the survivor declined this service."), "success")
     return redirect(url_for("cases.show", case_id=case.id, _anchor="referrals"))

@@ -20,7 +20,8 @@ CASE: dict[str, Any] = {
                  "displacement_status": "idp"},
     "consent": {"services": True, "reporting": True,
                 "release": {"health": True, "psychosocial": True, "legal": False, "security": False,
-                            "shelter": True, "livelihoods": False}},
+                            "shelter": True, "livelihoods": False},
+                "given_by": "survivor"},
 }
 
 
@@ -38,6 +39,7 @@ def incident_payload(days_ago: int = 1, **overrides: Any) -> dict[str, Any]:
         "classification": {"penetration": True},
         "perpetrators": [{"sex": "male", "age_group": "26-40", "relationship": "no_relation"}],
         "time_of_day": "evening_night", "place_type": "road", "account": "Sur la route du marché.",
+        "reported_elsewhere": "no", "perpetrator_count": 1,
     }
     payload.update(overrides)
     return payload

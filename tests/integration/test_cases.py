@@ -103,6 +103,7 @@ def test_registration_page_creates_the_case(app, signed_in) -> None:
             "consent.services": "yes",
             "consent.reporting": "no",
             "consent.release.health": "yes",
+            "consent.given_by": "survivor",
             "survivor.given_name": "Kadiatou",
             "survivor.sex": "female",
             "survivor.age": "19",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gbvims.care import care_windows
+from gbvims.care import CARE_HOURS, care_windows, incident_time, parse_hhmm, time_of_day_of
 from gbvims.consent import consent_problems, rule_for_age
 
 
@@ -54,15 +55,76 @@ def test_negative_age_is_refused() -> None:
         rule_for_age(-1)
 
 
-def test_rape_windows_count_down() -> None:
-    incident = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
-    windows = {w.name: w for w in care_windows("rape", incident, incident + dt.timedelta(hours=30))}
-    assert windows["pep"].hours_left == 42 and windows["pep"].open
-    assert windows["emergency_contraception"].hours_left == 90
-    late = {w.name: w for w in care_windows("rape", incident, incident + dt.timedelta(hours=100))}
-    assert not late["pep"].open and late["emergency_contraception"].open
+BAMAKO = ZoneInfo("Africa/Bamako")
+LAGOS = ZoneInfo("Africa/Lagos")  # UTC+1: the clock is local, not UTC
+
+
+def test_a_rape_at_a_known_time_30_hours_ago_leaves_42_hours_of_pep() -> None:
+    when = incident_time(dt.date(2026, 11, 27), "21:30", None, BAMAKO)
+    now = dt.datetime(2026, 11, 29, 3, 30, tzinfo=BAMAKO)  # 30 hours later
+    windows = {w.care: w for w in care_windows("rape", when)}
+    assert windows["pep"].hours_left(now) == 42 and windows["pep"].state(now) == "open"
+    assert windows["ec"].hours_left(now) == 90
+    assert windows["pep"].earliest_close == windows["pep"].closes_at
+    later = now + dt.timedelta(hours=42)
+    assert windows["pep"].state(later) == "closed" and windows["ec"].state(later) == "open"
+
+
+def test_the_clock_is_local_time_of_the_deployment() -> None:
+    when = incident_time(dt.date(2026, 11, 27), "21:30", None, LAGOS)
+    assert when.earliest == dt.datetime(2026, 11, 27, 20, 30, tzinfo=dt.UTC)
+
+
+def test_a_rape_two_days_ago_in_the_evening_keeps_its_pep_window() -> None:
+    """The bug found in the field: evening, two days ago, time unknown — PEP may still help."""
+    when = incident_time(dt.date(2026, 11, 27), None, "evening_night", BAMAKO)
+    now = dt.datetime(2026, 11, 30, 8, 0, tzinfo=BAMAKO)  # 80 h after midnight, 56 h after 20:00
+    pep = next(w for w in care_windows("rape", when) if w.care == "pep")
+    assert pep.state(now) == "maybe_open" and 15 < pep.hours_left(now) < 17
+
+
+def test_time_of_day_of_an_exact_time() -> None:
+    assert time_of_day_of(dt.time(7, 0)) == "morning"
+    assert time_of_day_of(dt.time(13, 0)) == "afternoon"
+    assert time_of_day_of(dt.time(21, 30)) == "evening_night"
+    assert time_of_day_of(dt.time(2, 0)) == "evening_night"
+    with pytest.raises(ValueError):
+        parse_hhmm("25:00")
+    with pytest.raises(ValueError):
+        parse_hhmm("9h30")
+
+
+@given(
+    day=st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+    minute=st.integers(0, 24 * 60 - 1),
+    known=st.sampled_from(["exact", "time_of_day", "unknown"]),
+    after=st.integers(0, 200 * 60),
+)
+def test_an_uncertain_time_never_closes_a_window_early(day, minute, known, after) -> None:
+    """Whatever the true moment of the rape within what was recorded, a window that is still
+    open for that moment is never reported closed — and one reported open truly is."""
+    truth = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), BAMAKO)
+    clock = truth.time()
+    if known == "exact":
+        when = incident_time(day, clock.strftime("%H:%M"), None, BAMAKO)
+    elif known == "time_of_day":
+        part = time_of_day_of(clock)
+        when = incident_time(day, None, part, BAMAKO)
+    else:
+        when = incident_time(day, None, None, BAMAKO)
+    assert when.earliest <= truth <= when.latest
+    now = truth + dt.timedelta(minutes=after)
+    for window in care_windows("rape", when):
+        truly_open = now < truth + dt.timedelta(hours=CARE_HOURS[window.care])
+        state = window.state(now)
+        if truly_open:
+            assert state != "closed"
+        if state == "open":
+            assert truly_open
+        if state == "closed":
+            assert not truly_open
 
 
 def test_no_window_for_other_types() -> None:
-    now = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
-    assert care_windows("sexual_assault", now, now) == []
+    when = incident_time(dt.date(2026, 11, 30), None, None, BAMAKO)
+    assert care_windows("sexual_assault", when) == []

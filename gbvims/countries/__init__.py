@@ -1,0 +1,42 @@
+"""Countries: ISO 3166-1 codes for nationality and country of origin, and the data a country
+deployment adds to the IRF's adaptable lists (``<ISO code>.json`` beside this file)."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+
+UNKNOWN = "unknown"
+# Codes CLDR knows that are not countries of ISO 3166-1 (groupings, reserved, unknown region).
+_NOT_COUNTRIES = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"})
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code (from the CLDR data Babel ships)."""
+    territories: Mapping[str, str] = dict(Locale.parse("en").territories)
+    return frozenset(str(c) for c in territories if len(str(c)) == 2 and str(c).isalpha() and c not in _NOT_COUNTRIES)
+
+
+def country_names(language: str) -> list[tuple[str, str]]:
+    """(code, name) in ``language``, sorted by name as a reader of that language expects."""
+    territories: Mapping[str, str] = dict(Locale.parse(language).territories)
+    return sorted(((c, territories.get(c, c)) for c in country_codes()), key=lambda pair: _sort_key(pair[1]))
+
+
+def _sort_key(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+
+
+def country_data(code: str) -> dict[str, dict[str, dict[str, str]]]:
+    """A country's additions to the adaptable IRF lists (empty when it has none)."""
+    path = Path(__file__).with_name(f"{code.upper()}.json")
+    if not code.isalpha() or not path.exists():
+        return {}
+    data: dict[str, dict[str, dict[str, str]]] = json.loads(path.read_text(encoding="utf-8"))
+    return data
