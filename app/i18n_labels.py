@@ -39,6 +39,15 @@ def countries() -> list[tuple[str, str]]:
     return [*country_names(str(get_locale() or "fr")), (UNKNOWN, gettext("Unknown"))]
 
 
+def country_name(value: str | None) -> str:
+    """What a country field shows: the name of a stored code, or the text as typed."""
+    if not value:
+        return ""
+    if value == UNKNOWN:
+        return gettext("Unknown")
+    return dict(country_names(str(get_locale() or "fr"))).get(value, value)
+
+
 def country(code: str | None) -> str:
     if not code:
         return gettext(NOT_RECORDED)

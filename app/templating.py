@@ -12,6 +12,8 @@ from flask_login import current_user
 from . import clock
 from .admin.forms import ROLE_LABELS
 from .auth.forms import LanguageForm
+from .cases.labels import field_label
+from .i18n_labels import label
 from .policy import can
 
 # (endpoint, label, action required to see it)
@@ -43,3 +45,4 @@ def register(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.filters["day"] = clock.day
     app.jinja_env.filters["moment"] = clock.moment
+    app.jinja_env.filters["field_label"] = lambda name: label(field_label(name))

@@ -18,7 +18,7 @@ from gbvims import options
 from gbvims.care import HHMM, parse_hhmm, time_of_day_of
 from gbvims.classification import ANSWER_KEYS, IncompleteAnswers, classify
 from gbvims.consent import consent_problems
-from gbvims.countries import country_codes
+from gbvims.countries import code_for
 
 from ..errors import ValidationFailed
 from ..i18n_labels import label
@@ -113,16 +113,14 @@ class Reader:
         return value.strip()
 
     def country(self, name: str) -> str | None:
-        """An ISO 3166-1 alpha-2 code, or "unknown"."""
+        """A country, stored as its ISO 3166-1 alpha-2 code (or "unknown"); given as the code or
+        the country's name in French or English."""
         value = self.data.get(name)
-        if value is None or value == "":
+        if value is None or (isinstance(value, str) and not value.strip()):
             return None
-        code = value.strip().upper() if isinstance(value, str) else None
-        if code == "UNKNOWN":
-            return "unknown"
-        if code not in country_codes():
-            self.fail(name, _("Choose a country from the list (ISO 3166-1 code)."))
-            return None
+        code = code_for(value[:80]) if isinstance(value, str) else None
+        if code is None:
+            self.fail(name, _("Choose a country from the list (its name or ISO 3166-1 code)."))
         return code
 
     def date(self, name: str, *, required: bool = False) -> dt.date | None:

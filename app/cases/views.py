@@ -19,7 +19,7 @@ from referral.states import events_from
 
 from ..auth import acting_user as _user
 from ..errors import NotFound, ValidationFailed
-from ..i18n_labels import choices, coded, countries, country, label, regions
+from ..i18n_labels import choices, coded, countries, country, country_name, label, regions
 from ..pagination import Page, paginate
 from ..policy import can, require, requires
 from ..referrals import labels as referral_labels
@@ -107,6 +107,7 @@ def _registration_context(values: dict[str, Any], errors: dict[str, list[str]] |
         "form": CsrfForm(),
         "locations": _locations(),
         "countries": countries(),
+        "country_name": country_name,
         "o": {
             name: choices(getattr(options, name))
             for name in (
@@ -212,6 +213,7 @@ def _incident_context(
         "gbv_types": GBV_TYPES,
         "locations": _locations(),
         "countries": countries(),
+        "country_name": country_name,
         "answer_keys": ANSWER_KEYS,
         "questions": [(key, label(text)) for key, _type, text in QUESTIONS],
         "perpetrator_rows": rows,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from gbvims.classification import GBV_TYPES
+from gbvims.options import SEX
 from models import Agency, CaseTransfer, db
 from referral.packet import PACKET_FIELDS, SERVICE_TYPES, consent_area
 from referral.states import DECLINE_REASONS, NOT_DELIVERED_REASONS, events_from
@@ -21,12 +23,25 @@ from ..cases.forms import CsrfForm, flatten, nest
 from ..cases.service import current_consent
 from ..cases.views import load_case
 from ..errors import NotFound, ValidationFailed
-from ..i18n_labels import label, place_names, regions
+from ..i18n_labels import coded, label, place_names, regions
 from ..pagination import paginate
 from ..policy import requires
 from . import labels, service
 
 bp = Blueprint("referrals", __name__)
+
+
+def readable_packet(packet: dict[str, Any]) -> dict[str, Any]:
+    """The packet as a person reads it: coded sex as a word, dates in the reader's format."""
+    shown = dict(packet)
+    if shown.get("sex"):
+        shown["sex"] = coded(SEX, shown["sex"])
+    if shown.get("date_of_birth"):
+        try:
+            shown["date_of_birth"] = clock.day(dt.date.fromisoformat(shown["date_of_birth"]))
+        except (TypeError, ValueError):
+            pass
+    return shown
 
 
 def _checked() -> None:
@@ -194,7 +209,7 @@ def inbox_referral(referral_id: str) -> Response | str | tuple[str, int]:
     html = render_template(
         "referrals/provider_referral.html",
         referral=referral,
-        packet=service.packet(referral),
+        packet=readable_packet(service.packet(referral)),
         events=events_from(referral.state, "provider"),
         errors=errors,
         form=CsrfForm(),

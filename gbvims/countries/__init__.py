@@ -29,6 +29,32 @@ def country_names(language: str) -> list[tuple[str, str]]:
     return sorted(((c, territories.get(c, c)) for c in country_codes()), key=lambda pair: _sort_key(pair[1]))
 
 
+LANGUAGES = ("en", "fr")
+_UNKNOWN_WORDS = frozenset({"unknown", "inconnu", "inconnue"})
+
+
+@cache
+def _by_name() -> dict[str, str]:
+    """Every country's name, in each language, folded → its code."""
+    index: dict[str, str] = {}
+    for language in LANGUAGES:
+        for code, name in country_names(language):
+            index[_sort_key(name)] = code
+    return index
+
+
+def code_for(text: str) -> str | None:
+    """The ISO code of a country given as its code or its name in English or French (accents and
+    case ignored); "unknown" for unknown; None when it is not a country."""
+    cleaned = " ".join(text.split())
+    if cleaned.upper() in country_codes():
+        return cleaned.upper()
+    folded = _sort_key(cleaned)
+    if folded in _UNKNOWN_WORDS:
+        return UNKNOWN
+    return _by_name().get(folded)
+
+
 def _sort_key(name: str) -> str:
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
 

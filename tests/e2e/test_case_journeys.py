@@ -25,6 +25,7 @@ def test_caseworker_registers_a_survivor_and_records_a_rape(visit, people) -> No
     page.get_by_role("group", name="La personne survivante consent-elle à ce que des informations non identifiantes "
                      "soient utilisées dans les statistiques ?").get_by_label("Oui").check()
     page.get_by_label("Services de santé ou médicaux").check()
+    page.get_by_label(re.compile("^Consentement donné par")).select_option("survivor")
     page.get_by_label("Prénom").fill("Aïssata")
     page.get_by_label("Nom de famille").fill("Maïga")
     page.get_by_label("Sexe").select_option("female")
@@ -46,20 +47,27 @@ def test_caseworker_registers_a_survivor_and_records_a_rape(visit, people) -> No
     page.wait_for_load_state("load")
     visit.check()
     assert page.get_by_role("status").get_by_text("Viol").is_visible()
-    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-    page.get_by_label("Date de l'incident").fill(yesterday)
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    page.get_by_label("Date de l'incident").fill(yesterday.isoformat())
+    page.get_by_label(re.compile("^Moment de la journée")).select_option("evening_night")
+    page.get_by_label(re.compile("^Type de lieu")).select_option("road")
+    page.get_by_label(re.compile("^Déjà signalé à une autre agence")).select_option("no")
+    page.get_by_label(re.compile("^Nombre d'auteurs présumés")).select_option("1")
     page.get_by_label("Sexe").first.select_option("male")
+    page.get_by_label("Tranche d'âge").first.select_option("26-40")
     page.get_by_label("Lien avec la personne survivante").first.select_option("no_relation")
     page.get_by_role("button", name="Enregistrer l'incident").click()
     page.wait_for_load_state("load")
     visit.check()
-    # Then the case shows the type and the hours left for PEP
+    # Then the case shows the type and the hours left for PEP, as an upper bound: the exact
+    # time is unknown, so the window is never shown shorter than it may be.
     assert page.url.startswith(case_url)
-    assert page.get_by_role("heading", name=f"Viol — {yesterday}").is_visible()
+    assert page.get_by_role("heading", name=f"Viol — {yesterday.strftime('%d/%m/%Y')}").is_visible()
     urgent = page.get_by_role("alert").filter(has_text="prophylaxie post-exposition")
     assert urgent.is_visible()
-    hours = int(urgent.inner_text().split("Il reste ")[1].split(" heures")[0])
-    assert 24 <= hours <= 48
+    hours = int(urgent.inner_text().split("Jusqu'à ")[1].split(" heures")[0])
+    assert 24 <= hours <= 72  # up to midnight after the incident day, plus 72 hours
+    assert "heure exacte de l'incident inconnue" in urgent.inner_text()
 
 
 def test_wrong_answers_never_lose_what_was_typed(visit, people) -> None:
@@ -140,3 +148,45 @@ def test_plan_follow_up_and_closure_approved_by_the_supervisor(visit, people, li
         supervisor.close()
     visit.goto(f"/cases/{case_id}")
     assert page.get_by_role("button", name="Rouvrir le cas").is_visible()
+
+
+def test_caseworker_corrects_a_name_and_an_incident_date_and_sees_the_history(visit, people, live) -> None:
+    from ..integration.cases_helpers import add_incident, incident_payload, make_case
+
+    people.user("awa.traore")
+    case_id = make_case(live[0], "awa.traore")
+    add_incident(live[0], "awa.traore", case_id, incident_payload(days_ago=10))
+    LoginPage(visit).open().sign_in("awa.traore", PASSWORD)
+    page = visit.page
+    visit.goto(f"/cases/{case_id}")
+    # Given a mistyped name, when she corrects the survivor's record
+    page.get_by_role("link", name="Corriger la fiche de la personne survivante ou le cas").click()
+    page.wait_for_load_state("load")
+    visit.check()
+    assert page.get_by_label("Prénom").input_value() == "Aïssata"
+    page.get_by_label("Prénom").fill("Aïchata")
+    page.get_by_role("button", name="Enregistrer la correction").click()
+    page.wait_for_load_state("load")
+    visit.check()
+    assert page.get_by_text("Aïchata Maïga").is_visible()
+    # and the date of the incident
+    page.get_by_role("link", name="Corriger cet incident").click()
+    page.wait_for_load_state("load")
+    visit.check()
+    page.get_by_label("Date de l'incident").fill("2026-03-14")
+    page.get_by_role("button", name="Enregistrer la correction").click()
+    page.wait_for_load_state("load")
+    visit.check()
+    assert page.get_by_role("heading", name="14/03/2026", exact=False).is_visible()
+    # Then the history says what was corrected, by whom and when — never the values
+    history = page.locator("#history").inner_text()
+    assert "Cas corrigé : Prénom" in history and "Incident corrigé : Date de l'incident" in history
+    assert "awa.traore" in history and "Aïchata" not in history
+    # A correction that changes nothing is refused and says so
+    page.get_by_role("link", name="Corriger cet incident").click()
+    page.wait_for_load_state("load")
+    visit.check()
+    page.get_by_role("button", name="Enregistrer la correction").click()
+    page.wait_for_load_state("load")
+    visit.check()
+    assert page.get_by_role("alert").filter(has_text="Rien à changer").is_visible()

@@ -242,7 +242,7 @@ def test_the_form_describes_more_than_three_perpetrators_and_flags_the_primary(a
         ({"reported_elsewhere": None}, "reported_elsewhere"),
         ({"previous_gbv": "maybe"}, "previous_gbv"),
         ({"pathway": {"health": "referred", "spa": "referred"}}, "pathway.spa"),
-        ({"perpetrators": [{"sex": "male", "age_group": "18-25", "relationship": "other", "nationality": "Mali"}]},
+        ({"perpetrators": [{"sex": "male", "age_group": "18-25", "relationship": "other", "nationality": "Atlantis"}]},
          "perpetrators.0.nationality"),
     ],
 )
