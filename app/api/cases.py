@@ -168,3 +168,12 @@ def edit_incident(case_id: str, incident_id: str) -> Response:
     changed = editing.edit_incident(_user(), case, incident, json_object())
     db.session.commit()
     return jsonify({**incident_json(incident), "changed": changed})
+
+
+@bp.route("/cases/<case_id>/consent", methods=["POST"])
+@requires("case.update")
+def record_consent(case_id: str) -> tuple[Response, int]:
+    case = load_case(case_id, "case.update")
+    service.record_consent(_user(), case, json_object())
+    db.session.commit()
+    return jsonify(case_detail(case)), 201

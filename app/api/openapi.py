@@ -456,6 +456,18 @@ def document() -> dict[str, Any]:
                     "responses": {"200": _json(CASE_DETAIL), **_errors(400, 401, 403, 404, 409, 415, 422)},
                 },
             },
+            "/cases/{case_id}/consent": {
+                "post": {
+                    "summary": "Record the survivor's new consent: a new version (earlier ones are kept); open "
+                    "referrals to service areas no longer consented to are withdrawn",
+                    "parameters": [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": NEW_CASE["properties"]["consent"]}},  # type: ignore[index]
+                    },
+                    "responses": {"201": _json(CASE_DETAIL, "Recorded"), **_errors(400, 401, 403, 404, 409, 415, 422)},
+                }
+            },
             "/cases/{case_id}/incidents/{incident_id}": {
                 "patch": {
                     "summary": "Correct an incident; the classification tool is re-run on its answers",

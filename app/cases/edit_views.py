@@ -13,7 +13,7 @@ from models import Case, Incident, db
 
 from ..errors import NotFound, ValidationFailed
 from ..policy import requires
-from . import editing
+from . import editing, service
 from .forms import CsrfForm, flatten, nest
 from .views import _incident_context, _registration_context, _user, bp, incident_payload_from_form, load_case
 
@@ -129,3 +129,39 @@ def edit_incident(case_id: str, incident_id: str) -> Response | str | tuple[str,
         "success",
     )
     return redirect(url_for("cases.show", case_id=case.id, _anchor=f"incident-{incident.id}"))
+
+
+@bp.route("/<case_id>/consent", methods=["GET", "POST"])
+@requires("case.update")
+def consent(case_id: str) -> Response | str | tuple[str, int]:
+    case = load_case(case_id, "case.update")
+    current = service.current_consent(case)
+    if case.status != "open" or current is None or not case.consent_services:
+        flash(_("This case is closed or its consent was withdrawn."), "error")
+        return redirect(url_for("cases.show", case_id=case.id))
+    if request.method == "GET":
+        values = flatten(
+            {
+                "consent": {
+                    "services": current.services,
+                    "reporting": current.reporting,
+                    "release": {area: "yes" for area, ok in current.release.items() if ok},
+                    "release_to": current.release_to,
+                    "given_by": current.given_by,
+                    "assent": current.assent,
+                }
+            }
+        )
+        return render_template("cases/consent.html", case=case, **_registration_context(values))
+    _checked()
+    payload = nest(request.form.to_dict())
+    try:
+        service.record_consent(_user(), case, payload.get("consent") or {})
+    except ValidationFailed as exc:
+        db.session.rollback()
+        case = load_case(case_id, "case.update")
+        errors = {f"consent.{k}": v for k, v in (exc.fields or {}).items()} or {"": [str(exc.message)]}
+        return render_template("cases/consent.html", case=case, **_registration_context(flatten(payload), errors)), 422
+    db.session.commit()
+    flash(_("New consent recorded."), "success")
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="consent-h"))

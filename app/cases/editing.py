@@ -27,7 +27,10 @@ from . import service
 from .validation import SURVIVOR_TEXT, Reader, read_incident, read_location, read_survivor
 
 CASE_EDITABLE = ("location", "risk_level", "survivor")
-HISTORY_ACTIONS = ("case.created", "case.edited", "incident.created", "incident.edited", "case.consent_withdrawn")
+HISTORY_ACTIONS = (
+    "case.created", "case.edited", "incident.created", "incident.edited", "case.consent_changed",
+    "case.consent_withdrawn",
+)
 
 
 def survivor_answers(s: Survivor) -> dict[str, Any]:

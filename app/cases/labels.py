@@ -104,6 +104,7 @@ HISTORY_LABELS = {
     "case.edited": N_("Case corrected"),
     "incident.created": N_("Incident recorded"),
     "incident.edited": N_("Incident corrected"),
+    "case.consent_changed": N_("New consent recorded"),
     "case.consent_withdrawn": N_("Consent withdrawn"),
 }
 

@@ -35,9 +35,9 @@ from models.keys import keyring
 
 from .. import audit
 from ..clock import when_incident
-from ..errors import Conflict
+from ..errors import Conflict, ValidationFailed
 from ..policy import case_scope, require
-from .validation import age_on, read_case, read_incident
+from .validation import Reader, age_on, read_case, read_consent, read_incident
 
 
 def known_locations() -> dict[str, str | None]:
@@ -151,24 +151,56 @@ def withdraw_consent(user: User, case: Case, what: str) -> Consent:
     )
     db.session.add(consent)
     case.consent_services, case.consent_reporting = bool(fields["services"]), bool(fields["reporting"])
-    db.session.execute(
-        update(Incident)
-        .where(Incident.case_id == case.id)
-        .values(reporting_consent=case.consent_reporting)
-        .execution_options(synchronize_session="fetch")
-    )
-    db.session.execute(  # the caseworkers' "service unavailable" records obey the same consent
-        update(ServiceGap)
-        .where(ServiceGap.case_id == case.id)
-        .values(reporting_consent=case.consent_reporting)
-        .execution_options(synchronize_session="fetch")
-    )
+    _sync_reporting_consent(case)
     if what != "reporting":
         # Imported here: referrals build on cases, not the other way round.
         from ..referrals.service import withdraw_all
 
         withdraw_all(user, case)
     audit.record("case.consent_withdrawn", actor=user, target_type="case", target_id=case.id, details={"what": what})
+    return consent
+
+
+def _sync_reporting_consent(case: Case) -> None:
+    """The incidents' and service gaps' copies of the consent to statistics follow the case's."""
+    for model in (Incident, ServiceGap):
+        db.session.execute(
+            update(model)
+            .where(model.case_id == case.id)
+            .values(reporting_consent=case.consent_reporting)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+def record_consent(user: User, case: Case, payload: dict[str, Any]) -> Consent:
+    """A new consent given by the survivor (or for a child): a new version, never an edit.
+    Release areas no longer consented to end the open referrals to those services."""
+    require("case.update", case, user=user)
+    previous = current_consent(case)
+    if case.status != "open" or previous is None or not case.consent_services:
+        raise Conflict(_("This case is closed or its consent was withdrawn."))
+    r = Reader(payload)
+    fields = read_consent(r, case.survivor.age_at_registration if case.survivor else None)
+    r.raise_if_invalid()
+    before = {name: getattr(previous, name) for name in fields}
+    if before == fields:
+        raise ValidationFailed(_("Nothing to change: these are the values already recorded."))
+    consent = Consent(case=case, version=previous.version + 1, recorded_by_id=user.id, **fields)
+    db.session.add(consent)
+    case.consent_reporting = bool(fields["reporting"])
+    _sync_reporting_consent(case)
+    no_longer = {area for area, ok in previous.release.items() if ok and not fields["release"].get(area)}
+    if no_longer:
+        from ..referrals.service import withdraw_all  # referrals build on cases, not the reverse
+
+        withdraw_all(user, case, no_longer)
+    audit.record(
+        "case.consent_changed",
+        actor=user,
+        target_type="case",
+        target_id=case.id,
+        details={"consent": _consent_summary(fields), "version": consent.version},
+    )
     return consent
 
 

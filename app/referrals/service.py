@@ -336,11 +336,12 @@ def _end_access(referral: Referral) -> None:
     referral.__dict__.pop("_unwrapped", None)
 
 
-def withdraw_all(user: User, case: Case) -> int:
-    """Consent withdrawn: every open referral of the case is withdrawn and its packet shredded."""
+def withdraw_all(user: User, case: Case, areas: set[str] | None = None) -> int:
+    """Consent withdrawn: every open referral of the case (or, when ``areas`` is given, every one
+    to a service in those consent areas) is withdrawn and its packet shredded."""
     count = 0
     for referral in case.referrals:
-        if referral.state not in FINAL:
+        if referral.state not in FINAL and (areas is None or CONSENT_AREA[referral.service_type] in areas):
             referral.state = next_state(referral.state, "withdraw")
             _end_access(referral)
             audit.record(

@@ -12,7 +12,7 @@ from models import AuditEvent, Case, Incident, Survivor, db
 
 from ..conftest import PASSWORD, csrf_token, sign_in
 from ..conftest import text as page_text
-from .cases_helpers import add_incident, case_payload, incident_payload, make_case
+from .cases_helpers import add_incident, case_payload, make_case
 
 EN = {"Accept-Language": "en"}
 
@@ -212,3 +212,31 @@ def re_fields(page: str):
         yield name, chosen.group(1) if chosen else ""
     for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
         yield name, html_lib.unescape(body)
+
+
+def test_a_new_consent_is_a_new_version_and_applies_everywhere(app, client, team) -> None:
+    case_id = make_case(app, "awa")
+    incident_id = add_incident(app, "awa", case_id)
+    headers = token(client, "awa")
+    consent = {"services": True, "reporting": False, "given_by": "survivor",
+               "release": {"health": True, "psychosocial": False, "legal": True}}
+    response = client.post(f"/api/v1/cases/{case_id}/consent", json=consent, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["consent"]["version"] == 2 and body["consent"]["release"]["legal"] is True
+    with app.app_context():
+        assert db.session.get(Incident, incident_id).reporting_consent is False
+    again = client.post(f"/api/v1/cases/{case_id}/consent", json=consent, headers=headers)
+    assert again.status_code == 422 and "Nothing to change" in again.get_json()["error"]["message"]
+    refused = client.post(f"/api/v1/cases/{case_id}/consent", json={**consent, "given_by": None}, headers=headers)
+    assert refused.status_code == 422 and "given_by" in refused.get_json()["error"]["fields"]
+    web = app.test_client()
+    sign_in(web, "awa")
+    page = page_text(web.get(f"/cases/{case_id}", headers=EN))
+    assert "New consent recorded" in page[page.index('id="history"'):]
+    form = page_text(web.get(f"/cases/{case_id}/consent", headers=EN))
+    fields = dict(re_fields(form))
+    fields.update({"csrf_token": csrf_token(form), "consent.reporting": "yes"})
+    assert web.post(f"/cases/{case_id}/consent", data=fields, headers=EN).status_code == 302
+    with app.app_context():
+        assert db.session.get(Incident, incident_id).reporting_consent is True

@@ -13,7 +13,7 @@ from models import Case, CaseTransfer, Incident, Provider, Referral, ServiceGap,
 
 from ..conftest import PASSWORD, post_form, sign_in
 from ..conftest import text as page_text
-from .cases_helpers import add_incident, case_payload, make_case
+from .cases_helpers import add_incident, case_payload, incident_payload, make_case
 
 EN = {"Accept-Language": "en"}
 PACKET_KEYS = {"given_name", "age", "sex"}
@@ -411,3 +411,32 @@ def test_admin_makes_a_focal_point_for_a_service(app, world, signed_in) -> None:
         },
     )
     assert wrong.status_code == 422
+
+
+def test_a_new_consent_without_health_withdraws_the_open_health_referral(app, client, world) -> None:
+    headers = token(client, "awa")
+    case_id = make_case(app, "awa")
+    referral = refer(client, headers, case_id, world["CLINIC-GAO"]).get_json()
+    consent = {"services": True, "reporting": True, "given_by": "survivor", "release": {"psychosocial": True}}
+    assert client.post(f"/api/v1/cases/{case_id}/consent", json=consent, headers=headers).status_code == 201
+    with app.app_context():
+        withdrawn = db.session.get(Referral, referral["id"])
+        assert withdrawn.state == "withdrawn" and withdrawn.data_key_record.wrapped_key is None
+    provider = token(client, "moussa")
+    assert client.get("/api/v1/referrals", headers=provider).get_json()["items"] == []
+
+
+def test_a_referral_updates_the_pathway_of_the_incident_it_was_made_for(app, client, world) -> None:
+    headers = token(client, "awa")
+    case_id = make_case(app, "awa")
+    older = add_incident(app, "awa", case_id, incident_payload(days_ago=40))
+    newer = add_incident(app, "awa", case_id, incident_payload(days_ago=2))
+    unsaid = refer(client, headers, case_id, world["CLINIC-GAO"])
+    assert unsaid.status_code == 422 and "incident_id" in unsaid.get_json()["error"]["fields"]
+    assert refer(client, headers, case_id, world["CLINIC-GAO"], incident_id=older).status_code == 201
+    with app.app_context():
+        assert db.session.get(Incident, older).pathway_health == "referred"
+        assert db.session.get(Incident, newer).pathway_health is None
+    other = make_case(app, "awa")
+    foreign = refer(client, headers, other, world["CLINIC-GAO"], incident_id=older)
+    assert foreign.status_code == 422 and "incident_id" in foreign.get_json()["error"]["fields"]
