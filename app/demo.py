@@ -7,12 +7,15 @@ passwords are refused under production settings even if the data were loaded the
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from models import Agency, Provider, User, db
 from models.location import load_locations
 
 from . import audit, passwords
+from .clock import deployment_zone
 from .demo_cases import load_cases
 from .demo_referrals import load_directory, load_referrals
 
@@ -66,7 +69,9 @@ def load() -> bool:
     caseworkers = [
         u for u in db.session.scalars(select(User).where(User.role == "caseworker", User.is_demo.is_(True))).all()
     ]
-    cases = load_cases(sorted(caseworkers, key=lambda u: u.username))
+    # Dates as the caseworkers write them: the day in the deployment's time zone.
+    today = dt.datetime.now(deployment_zone()).date()
+    cases = load_cases(sorted(caseworkers, key=lambda u: u.username), today=today)
     focal_point = db.session.scalar(select(User).where(User.role == "provider", User.is_demo.is_(True)))
     referrals = load_referrals(focal_point) if focal_point is not None else 0
     audit.record(

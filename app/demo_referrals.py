@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models import Case, User, db
+from models import Case, Incident, User, db
 
 from .referrals import service
 from .referrals.directory_admin import upsert_provider
@@ -72,22 +72,47 @@ def load_directory() -> None:
         )
 
 
+def offered(service_type: str, location_code: str, child: bool) -> bool:
+    """Whether a demo provider offers this service where the survivor is: the directory's rule
+    (the provider covers the place or a parent of it, and takes children when need be). The demo
+    cases use it so that "service unavailable" is only ever answered where nobody offers it."""
+    for _code, _name, _agency, services, locations, children, _cmr, _pep in PROVIDERS:
+        if service_type not in services.split(";") or (child and not children):
+            continue
+        if any(location_code == place or location_code.startswith(f"{place}-") for place in locations.split(";")):
+            return True
+    return False
+
+
+def _health_incident(case: Case) -> Incident | None:
+    """The incident a health referral is for: the latest one whose health line the caseworker
+    answered "referred" or left unanswered (never one where care was refused or received)."""
+    eligible = [i for i in case.incidents if i.pathway_health in ("referred", None)]
+    return max(eligible, key=lambda i: i.date_of_incident) if eligible else None
+
+
 def load_referrals(focal_point: User) -> int:
-    """Referrals from Gao cases to the Gao clinic, one per story; gaps where nothing is offered."""
-    cases = db.session.scalars(select(Case).where(Case.region_code == "ML-7").order_by(Case.created_at)).all()
+    """Referrals from Gao cases to the Gao clinic, one per story, each for the incident it
+    answers; a gap recorded for every pathway line answered "service unavailable"."""
+    gao = db.session.scalars(select(Case).where(Case.region_code == "ML-7").order_by(Case.created_at, Case.id)).all()
+    targets = [(case, incident) for case in gao if (incident := _health_incident(case)) is not None]
     made = 0
-    for case, story in zip(cases, STORIES, strict=False):
+    for (case, incident), story in zip(targets, STORIES, strict=False):
         owner = case.owner
         match = next(m for m in service.suggestions(case, "health") if m.candidate.name.startswith("Clinique Sahel"))
+        child = service.is_child(case)
         referral, _new = service.create_referral(
             owner,
             case,
             {
                 "service_type": "health",
                 "provider_id": match.candidate.id,
-                "share": ["given_name", "age", "sex", "phone"],
-                "urgency": "high" if made % 2 else "normal",
-                "note": "Survivante orientée après un entretien d'accueil.",
+                # Named even when the case has one incident; required as soon as it has several.
+                "incident_id": incident.id,
+                "share": ["given_name", "age", "sex", *(["caregiver_name", "caregiver_phone"] if child else ["phone"])],
+                "urgency": "high" if incident.gbv_type == "rape" or made % 2 else "normal",
+                "note": f"{'Survivant orienté' if case.survivor.sex == 'male' else 'Survivante orientée'} "
+                "après un entretien d'accueil.",
             },
         )
         for step in story:
@@ -101,10 +126,9 @@ def load_referrals(focal_point: User) -> int:
                 "Prise en charge faite, revoir dans 2 semaines." if event == "deliver" else None,
             )
         made += 1
-    gaps = 0
-    for case in db.session.scalars(select(Case).where(Case.region_code != "ML-7").order_by(Case.created_at)):
-        for service_type in ("legal", "shelter", "security"):
-            if gaps < 12 and not service.suggestions(case, service_type):
-                service.record_gap(case.owner, case, service_type)
-                gaps += 1
+    for case in db.session.scalars(select(Case).order_by(Case.created_at, Case.id)):
+        for incident in case.incidents:
+            for line, status in incident.pathway().items():
+                if status == "service_unavailable" and not service.suggestions(case, line):
+                    service.record_gap(case.owner, case, line, incident_id=incident.id)
     return made
