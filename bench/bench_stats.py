@@ -31,9 +31,10 @@ URL = database_url(
 )
 
 
-def _pick(values: tuple[str, ...]) -> str:
-    quoted = ",".join(f"'{v}'" for v in values)
-    return f"(ARRAY[{quoted}])[1 + floor(random() * {len(values)})::int]"
+def _pick(values: tuple[str | None, ...]) -> str:
+    """One of the values at random; None is NULL (a coded answer nobody recorded)."""
+    quoted = ",".join("NULL" if v is None else f"'{v}'" for v in values)
+    return f"(ARRAY[{quoted}]::text[])[1 + floor(random() * {len(values)})::int]"
 
 
 POPULATE = f"""
@@ -51,8 +52,8 @@ INSERT INTO incidents (id, case_id, agency_id, created_by_id, created_at, date_o
     flag_early_marriage, flag_possible_sexual_exploitation, flag_possible_sexual_slavery,
     flag_harmful_traditional_practice, harmful_traditional_practice, money_or_goods_exchanged, abduction,
     reported_elsewhere, previous_gbv, age_at_incident, survivor_sex, marital_status, displacement_status,
-    disability, reporting_consent, perpetrator_count, primary_relationship, primary_age_group, primary_occupation,
-    referred_by,
+    disability, reporting_consent, perpetrator_count, perpetrator_sex, primary_relationship, primary_age_group,
+    primary_occupation, referred_by,
     pathway_shelter, pathway_health, pathway_psychosocial, pathway_legal, pathway_security,
     pathway_livelihoods, pathway_child_protection)
 SELECT 'i' || i, 'c' || i, 1, 'u', now(), d - (random() * 40)::int, d,
@@ -61,20 +62,36 @@ SELECT 'i' || i, 'c' || i, 1, 'u', now(), d - (random() * 40)::int, d,
     {_pick(("ML-4", "ML-5", "ML-6", "ML-7", "ML-8"))}, '{{}}',
     {
     _pick(
-        ("rape", "sexual_assault", "physical_assault", "forced_marriage", "denial_of_resources", "psychological_abuse")
+        (
+            "rape",
+            "sexual_assault",
+            "physical_assault",
+            "forced_marriage",
+            "denial_of_resources",
+            "psychological_abuse",
+            "non_gbv",
+        )
     )
 },
     random() < 0.3, random() < 0.2, random() < 0.05, random() < 0.05, random() < 0.02, random() < 0.05, 'no',
-    false, 'none', {_pick(("no", "no", "no", "gbvims_agency"))}, random() < 0.3, (random() * 70)::int,
+    {_pick(("no", "no", "yes", None))}, 'none', {_pick(("no", "no", "no", "gbvims_agency"))},
+    {_pick(("yes", "no", "no", "unknown", None))}, (random() * 70)::int,
     {_pick(("female", "female", "female", "male"))}, {_pick(("single", "married", "widowed"))},
-    {_pick(("idp", "resident", "returnee"))}, 'no', random() < 0.9, 1 + (random() * random() * 4)::int,
+    {_pick(("idp", "resident", "returnee"))}, 'no', random() < 0.9,
+    {_pick(("1", "1", "1", "2", "3", "more_than_3", "unknown", None))},
+    {_pick(("male", "male", "male", "female", "both", "unknown"))},
     {_pick(("intimate_partner", "no_relation", "unknown", "family_other"))}, {_pick(("18-25", "26-40", "41-60"))},
     {_pick(("non_state_armed_actor", "farmer", "unknown"))},
-    {_pick(("self_referral", "health", "community_leader"))},
-    {_pick(("not_applicable", "service_unavailable"))}, {_pick(("referred", "not_applicable"))},
-    'provided_by_agency', {_pick(("referred", "service_unavailable", "service_unavailable"))},
-    {_pick(("service_unavailable", "declined_by_survivor", "referred"))}, 'not_applicable', 'not_applicable'
+    {_pick(("self_referral", "health", "community_leader", None))},
+    {_pick(("not_applicable", "service_unavailable", None))}, {_pick(("referred", "not_applicable", None))},
+    'provided_by_agency', {_pick(("referred", "service_unavailable", "service_unavailable", None))},
+    {_pick(("service_unavailable", "declined_by_survivor", "referred"))}, 'not_applicable', NULL
 FROM (SELECT i, DATE '2025-01-01' + (random() * 690)::int AS d FROM generate_series(1, :n) AS i) AS g;
+INSERT INTO service_gaps (case_id, incident_id, agency_id, service_type, reporting_consent, region_code,
+                          recorded_by_id, recorded_at)
+SELECT i.case_id, i.id, 1, {_pick(("legal", "shelter", "security"))}, i.reporting_consent, i.region_code, 'u',
+       i.date_of_interview
+FROM incidents AS i WHERE random() < 0.05;
 ANALYZE;
 """  # noqa: S608 — only this module's own constants go into it
 

@@ -4,10 +4,16 @@ This module declares its own minimal view of the tables — only the coded colum
 Names, phones, narratives and every ciphertext column are not even known to it, and it imports
 nothing that holds a key: it cannot leak what it cannot name.
 
-Counting rules (standards/GBVIMS.md §3–4): only incidents whose survivor consented to
-non-identifiable reporting (the incident's copy of the case's consent), only from agencies that
-signed the Information Sharing Protocol, never an incident already reported to another GBVIMS
-agency (double counting).
+Counting rules (standards/GBVIMS.md §3–4): only GBV incidents (never one the classification tool
+found not to be GBV), only incidents whose survivor consented to non-identifiable reporting (the
+incident's copy of the case's consent), never an incident already reported to another GBVIMS
+agency (double counting), and — for a report across agencies — only from agencies that signed the
+Information Sharing Protocol. The protocol governs sharing, not internal analysis: a supervisor's
+report of their own agency counts it whether or not it signed.
+
+No answer is invented: a coded answer nobody recorded (NULL) is counted as "not recorded" where
+the IRF has an "unknown" answer of its own to keep apart from it (referral pathway, previous
+GBV), else as "unknown".
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from sqlalchemy import (
     column,
     func,
     literal,
+    or_,
     select,
     table,
     text,
@@ -38,7 +45,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
 from . import options
-from .classification import CONTEXT_FLAGS, GBV_TYPES
+from .classification import CONTEXT_FLAGS, GBV_TYPES, NON_GBV
 from .disclosure import Protected, protect
 from .labels import N_
 from .period import Period
@@ -70,6 +77,7 @@ incidents = table(
             "referred_by",
             "reporting_consent",
             "perpetrator_count",
+            "perpetrator_sex",
             "primary_relationship",
             "primary_age_group",
             "primary_occupation",
@@ -84,7 +92,13 @@ AnySession = Session | scoped_session[Any]
 
 agencies = table("agencies", column("id"), column("isp_signed"))
 service_gaps = table(
-    "service_gaps", column("agency_id"), column("service_type"), column("region_code"), column("recorded_at")
+    "service_gaps",
+    column("agency_id"),
+    column("incident_id"),
+    column("service_type"),
+    column("region_code"),
+    column("recorded_at"),
+    column("reporting_consent"),
 )
 
 
@@ -92,7 +106,7 @@ service_gaps = table(
 class Scope:
     period: Period
     region: str | None = None
-    agency_id: int | None = None  # a supervisor's view of their own agency
+    agency_id: int | None = None  # a supervisor's view of their own agency (signed the ISP or not)
     k: int = 5
 
 
@@ -121,23 +135,30 @@ class Report:
 @dataclass(frozen=True)
 class Gap:
     service: str
-    needed: int | None  # incidents where the service was relevant (status other than not applicable)
+    needed: int | None  # incidents where the service was relevant (a recorded status other than not applicable)
     unavailable: int | None  # ... and it was not available
     share: float | None
+
+
+def _agencies_counted(scope: Scope, agency_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    """A supervisor's own agency, signed or not (the ISP governs sharing, not internal analysis);
+    across agencies, only those that signed the Information Sharing Protocol."""
+    if scope.agency_id is not None:
+        return agency_id == scope.agency_id
+    return agencies.c.isp_signed == true()
 
 
 def _counted(scope: Scope) -> ColumnElement[bool]:
     conditions = [
         incidents.c.reporting_consent == true(),
-        agencies.c.isp_signed == true(),
+        incidents.c.gbv_type != NON_GBV,
         incidents.c.reported_elsewhere != "gbvims_agency",
         incidents.c.date_of_interview >= scope.period.start,
         incidents.c.date_of_interview <= scope.period.end,
+        _agencies_counted(scope, incidents.c.agency_id),
     ]
     if scope.region:
         conditions.append(incidents.c.region_code == scope.region)
-    if scope.agency_id is not None:
-        conditions.append(incidents.c.agency_id == scope.agency_id)
     return and_(*conditions)
 
 
@@ -146,6 +167,7 @@ def _from() -> Any:
 
 
 UNKNOWN = ("unknown", N_("Unknown"))
+NOT_RECORDED = ("not_recorded", options.NOT_RECORDED)
 COUNT = [("count", N_("Incidents"))]
 AGE_BANDS = [("0-11", "0–11"), ("12-17", "12–17"), ("18-49", "18–49"), ("50+", "50+"), UNKNOWN]
 REPORT_DELAY = [
@@ -155,7 +177,6 @@ REPORT_DELAY = [
     ("15-30", N_("2 weeks to 1 month")),
     ("31+", N_("More than 1 month")),
 ]
-PERPETRATOR_COUNT = [("1", "1"), ("2", "2"), ("3", "3"), ("4+", N_("More than 3")), UNKNOWN]
 HEALTH_SEEN = ("referred", "provided_by_agency", "received_elsewhere")
 
 
@@ -187,14 +208,10 @@ def _yes(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return case((condition, 1), else_=0)
 
 
-def _unknown(expr: ColumnElement[Any]) -> ColumnElement[Any]:
-    return func.coalesce(expr, "unknown")
-
-
 def _counted_rows(session: AnySession, scope: Scope) -> Subquery:
     """One row per counted incident, holding only the coded values the tables group by."""
     i = incidents.c
-    n, age, days = i.perpetrator_count, i.age_at_incident, _delay_days(session)
+    age, days = i.age_at_incident, _delay_days(session)
     columns = [
         i.gbv_type.label("gbv_type"),
         i.time_of_day.label("time_of_day"),
@@ -209,10 +226,10 @@ def _counted_rows(session: AnySession, scope: Scope) -> Subquery:
         _yes(age.between(10, 19)).label("adolescent"),
         i.survivor_sex.label("sex"),
         _month(session).label("month"),
-        _unknown(i.region_code).label("region"),
+        i.region_code.label("region"),
         i.agency_id.label("agency"),
         *(
-            _unknown(i[name]).label(name)
+            i[name].label(name)
             for name in (
                 "marital_status",
                 "displacement_status",
@@ -224,12 +241,46 @@ def _counted_rows(session: AnySession, scope: Scope) -> Subquery:
         ),
         *(i[f"pathway_{s}"].label(f"pathway_{s}") for s in PATHWAY_SERVICES),
         *(_yes(i[f"flag_{f}"] == true()).label(f"flag_{f}") for f in FLAGS),
-        case((n.is_(None) | (n == 0), "unknown"), (n == 1, "1"), (n == 2, "2"), (n == 3, "3"), else_="4+").label(
-            "perp_n"
-        ),
-        *(_unknown(i[f"primary_{name}"]).label(f"perp_{name}") for name in ("relationship", "age_group", "occupation")),
+        i.perpetrator_count.label("perp_n"),
+        i.perpetrator_sex.label("perp_sex"),
+        i.previous_gbv.label("previous_gbv"),
+        *(i[f"primary_{name}"].label(f"perp_{name}") for name in ("relationship", "age_group", "occupation")),
     ]
     return select(*columns).select_from(_from()).where(_counted(scope)).subquery("counted")
+
+
+# What a NULL (nobody answered) is counted as, column by column — mapped here rather than by the
+# database (a NULL is a group of its own in GROUP BY and GROUPING SETS alike): "not recorded"
+# where the IRF has an "unknown" answer of its own to keep apart from it, else "unknown".
+NULL_AS: dict[str, str] = {
+    "region": UNKNOWN[0],
+    **dict.fromkeys(
+        (
+            "marital_status",
+            "displacement_status",
+            "stage_of_displacement",
+            "disability",
+            "unaccompanied",
+            "referred_by",
+            "perp_n",
+            "perp_sex",
+            "perp_relationship",
+            "perp_age_group",
+            "perp_occupation",
+        ),
+        UNKNOWN[0],
+    ),
+    **dict.fromkeys((f"pathway_{s}" for s in PATHWAY_SERVICES), NOT_RECORDED[0]),
+    "previous_gbv": NOT_RECORDED[0],
+}
+
+
+def _key(pack: tuple[str, ...], values: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(NULL_AS.get(name) if value is None else value for name, value in zip(pack, values, strict=True))
+
+
+def _tally(found: dict[tuple[Any, ...], int], key: tuple[Any, ...], n: int) -> None:
+    found[key] = found.get(key, 0) + n  # NULL and "unknown" may fall in one group
 
 
 Counts = dict[tuple[str, ...], dict[tuple[Any, ...], int]]
@@ -246,7 +297,7 @@ PACKS: tuple[tuple[str, ...], ...] = (
     ("pathway_shelter", "pathway_health", "pathway_psychosocial", "pathway_legal"),
     ("pathway_security", "pathway_livelihoods", "pathway_child_protection", "perp_n", "agency"),
     (*(f"flag_{f}" for f in FLAGS), "perp_relationship"),
-    ("perp_age_group", "perp_occupation"),
+    ("perp_age_group", "perp_occupation", "perp_sex", "previous_gbv"),
 )
 
 
@@ -257,7 +308,7 @@ def _count_packs(session: AnySession, scope: Scope, packs: Sequence[tuple[str, .
         for pack in packs:
             dims = [rows.c[name] for name in pack]
             for row in session.execute(select(*dims, func.count()).group_by(*dims)):
-                found[pack][tuple(row[:-1])] = int(row[-1])
+                _tally(found[pack], _key(pack, row[:-1]), int(row[-1]))
         return found
     # Enough memory to hash every pack at once rather than sort, and no JIT: compiling the
     # expressions costs more than evaluating them (both for this transaction only).
@@ -272,7 +323,7 @@ def _count_packs(session: AnySession, scope: Scope, packs: Sequence[tuple[str, .
     width = len(names)
     for row in session.execute(stmt):
         pack = by_mask[tuple(row[width : 2 * width])]
-        found[pack][tuple(row[names.index(name)] for name in pack)] = int(row[-1])
+        _tally(found[pack], _key(pack, [row[names.index(name)] for name in pack]), int(row[-1]))
     return found
 
 
@@ -393,6 +444,8 @@ def build(session: AnySession, scope: Scope, regions: Sequence[tuple[str, str]] 
         ("age_band", "sex"),
         ("age_band", "adolescent"),
         ("perp_n",),
+        ("perp_sex",),
+        ("previous_gbv",),
         ("month", "gbv_type"),
         *((column_name,) for *_rest, column_name in ONE_WAY),
         *((f"pathway_{s}",) for s in PATHWAY_SERVICES),
@@ -428,7 +481,7 @@ def build(session: AnySession, scope: Scope, regions: Sequence[tuple[str, str]] 
     total = sum(counts[("gbv_type",)].values())
     report.incidents = total if total == 0 or total >= k else None
     report.agencies = len(counts[("agency",)])
-    types = _codes(GBV_TYPES)
+    types = [(code, name) for code, name in GBV_TYPES.items() if code != NON_GBV]  # never counted
     add("incidents_by_type", N_("Incidents by type of GBV"), types, None, counts[("gbv_type",)])
     for table_id, title, mapping, name in ONE_WAY[:2]:
         add(table_id, title, _codes(mapping), None, counts[(name,)])
@@ -479,13 +532,29 @@ def build(session: AnySession, scope: Scope, regions: Sequence[tuple[str, str]] 
         additive=False,
     )
     for table_id, title, mapping, name in ONE_WAY[2:]:
-        add(table_id, title, _codes(mapping, [UNKNOWN] if "unknown" not in mapping else []), None, counts[(name,)])
+        # A list without an "unknown" answer of its own: its empty answers were never recorded.
+        unrecorded = [] if "unknown" in mapping else [(UNKNOWN[0], options.NOT_RECORDED)]
+        add(table_id, title, _codes(mapping, unrecorded), None, counts[(name,)])
     add(
         "perpetrators_number",
         N_("Incidents by number of alleged perpetrators"),
-        PERPETRATOR_COUNT,
+        _codes(options.PERPETRATOR_COUNT),
         None,
         counts[("perp_n",)],
+    )
+    add(
+        "perpetrators_sex",
+        N_("Incidents by sex of the alleged perpetrators"),
+        _codes(options.INCIDENT_PERPETRATOR_SEX),
+        None,
+        counts[("perp_sex",)],
+    )
+    add(
+        "incidents_previous_gbv",
+        N_("Incidents by previous GBV against the survivor"),
+        _codes(options.YES_NO_UNKNOWN, [NOT_RECORDED]),
+        None,
+        counts[("previous_gbv",)],
     )
     pathway = {
         (service, status): n for service in PATHWAY_SERVICES for (status,), n in counts[(f"pathway_{service}",)].items()
@@ -494,7 +563,7 @@ def build(session: AnySession, scope: Scope, regions: Sequence[tuple[str, str]] 
         "referrals_by_service",
         N_("Referral pathway per service"),
         _codes(options.PATHWAY_SERVICES),
-        _codes(options.PATHWAY_STATUS),
+        _codes(options.PATHWAY_STATUS, [NOT_RECORDED]),
         pathway,
     )
     add(
@@ -537,18 +606,28 @@ GAP_RECORD_SERVICES = {
 
 
 def _gap_records(session: AnySession, scope: Scope, by_region: bool) -> dict[tuple[Any, ...], int]:
-    """Counts of the gaps caseworkers recorded (ISP agencies, the period, the region)."""
+    """Counts of the gaps caseworkers recorded, under the rules of the incident tables: the
+    survivor's consent to reporting (the gap's copy of it), the agencies counted, the period, the
+    region — and never a gap recorded for an incident found not to be GBV."""
     g = service_gaps.c
     day = func.date(g.recorded_at) if _dialect(session) != "postgresql" else func.cast(g.recorded_at, Date)
-    conditions = [agencies.c.isp_signed == true(), day >= scope.period.start, day <= scope.period.end]
+    conditions = [
+        g.reporting_consent == true(),
+        _agencies_counted(scope, g.agency_id),
+        or_(g.incident_id.is_(None), incidents.c.gbv_type != NON_GBV),
+        day >= scope.period.start,
+        day <= scope.period.end,
+    ]
     if scope.region:
         conditions.append(g.region_code == scope.region)
-    if scope.agency_id is not None:
-        conditions.append(g.agency_id == scope.agency_id)
     region = g.region_code if by_region else literal("ML")
     stmt = (
         select(region, g.service_type, func.count())
-        .select_from(service_gaps.join(agencies, agencies.c.id == g.agency_id))
+        .select_from(
+            service_gaps.join(agencies, agencies.c.id == g.agency_id).outerjoin(
+                incidents, incidents.c.id == g.incident_id
+            )
+        )
         .where(and_(*conditions))
         .group_by(region, g.service_type)
     )
@@ -570,7 +649,8 @@ def _gaps(pathway: dict[tuple[str, str], int], k: int) -> list[Gap]:
     gaps = []
     for service in GAP_SERVICES:
         statuses = {status: n for (svc, status), n in pathway.items() if svc == service}
-        needed = sum(n for status, n in statuses.items() if status != "not_applicable")
+        # Needed: a recorded status other than "not applicable" (an unanswered line says nothing).
+        needed = sum(n for status, n in statuses.items() if status not in ("not_applicable", NOT_RECORDED[0]))
         unavailable = statuses.get("service_unavailable", 0)
         protected = protect([[unavailable, needed - unavailable]], k)
         shown_needed, shown_unavailable = protected.row_totals[0], protected.cells[0][0]

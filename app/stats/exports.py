@@ -19,6 +19,8 @@ from openpyxl.styles import Font
 
 from gbvims.aggregates import Report, Table
 
+from ..i18n_labels import label
+
 HXL = (
     "#date+start",
     "#date+end",
@@ -59,12 +61,12 @@ def _lines(table: Table) -> Iterator[tuple[str, str, str, str, int | None]]:
     p = table.protected
     for r, (row_code, row_label) in enumerate(table.rows):
         for c, (col_code, col_label) in enumerate(table.columns):
-            yield row_code, _(row_label), col_code, _(col_label), p.cells[r][c]
+            yield row_code, label(row_label), col_code, label(col_label), p.cells[r][c]
         if table.additive and len(table.columns) > 1:
-            yield row_code, _(row_label), "total", _("Total"), p.row_totals[r]
+            yield row_code, label(row_label), "total", _("Total"), p.row_totals[r]
     if table.additive:
         for c, (col_code, col_label) in enumerate(table.columns):
-            yield "total", _("Total"), col_code, _(col_label), p.column_totals[c]
+            yield "total", _("Total"), col_code, label(col_label), p.column_totals[c]
 
 
 def rows(report: Report) -> Iterator[list[Any]]:
@@ -76,7 +78,7 @@ def rows(report: Report) -> Iterator[list[Any]]:
                 scope.period.end.isoformat(),
                 scope.region or "ML",
                 table.id,
-                _(table.title),
+                label(table.title),
                 row_code,
                 row_label,
                 col_code,
@@ -107,9 +109,18 @@ def metadata(report: Report) -> list[tuple[str, Any]]:
         (
             _("Counting rules"),
             _(
-                "Only incidents with the survivor's consent to non-identifiable reporting, from "
-                "agencies that signed the Information Sharing Protocol, not already reported to "
-                "another GBVIMS agency; counted by date of interview."
+                "Only GBV incidents (not those the classification tool found not to be GBV) with "
+                "the survivor's consent to non-identifiable reporting, from agencies that signed "
+                "the Information Sharing Protocol, not already reported to another GBVIMS agency; "
+                "counted by date of interview. 'Service unavailable' records follow the same "
+                "consent and agency rules. 'Not recorded' means nobody answered the question."
+            )
+            if scope.agency_id is None
+            else _(
+                "Only your agency's GBV incidents (not those the classification tool found not "
+                "to be GBV) with the survivor's consent to non-identifiable reporting, not already "
+                "reported to another GBVIMS agency; counted by date of interview. 'Not recorded' "
+                "means nobody answered the question."
             ),
         ),
         (
@@ -141,21 +152,21 @@ def to_xlsx(report: Report) -> bytes:
         data.append([safe(v) for v in row])
     for table in report.tables:
         sheet = workbook.create_sheet(table.id[:31])
-        sheet.append([safe(_(table.title))])
+        sheet.append([safe(label(table.title))])
         sheet.append(
             [""]
-            + [safe(_(label)) for _code, label in table.columns]
+            + [safe(label(name)) for _code, name in table.columns]
             + ([_("Total")] if table.additive and len(table.columns) > 1 else [])
         )
         p = table.protected
-        for r, (_code, label) in enumerate(table.rows):
+        for r, (_code, name) in enumerate(table.rows):
             values = ["—" if v is None else v for v in p.cells[r]]
             total = (
                 [p.row_totals[r] if p.row_totals[r] is not None else "—"]
                 if table.additive and len(table.columns) > 1
                 else []
             )
-            sheet.append([safe(_(label)), *values, *total])
+            sheet.append([safe(label(name)), *values, *total])
     # Read-only by intent (ISP): protect the sheets against accidental edits.
     for sheet in workbook.worksheets:
         sheet.protection.sheet = True

@@ -13,7 +13,7 @@ from gbvims.labels import N_
 from gbvims.period import PeriodError, parse
 from models import User, db
 
-from ..errors import ValidationFailed
+from ..errors import Forbidden, ValidationFailed
 from ..i18n_labels import regions
 from ..policy import require
 
@@ -27,7 +27,8 @@ PERIOD_MESSAGES = {  # English source, translated when raised
 
 
 def scope_for(user: User, args: Mapping[str, Any]) -> Scope:
-    """The report the caller may see: cluster leads across agencies, a supervisor their own."""
+    """The report the caller may see: cluster leads across the agencies that signed the ISP, a
+    supervisor their own agency's (signed or not)."""
     require("stats.read", user=user)
     try:
         period = parse(args.get("period"), args.get("start"), args.get("end"))
@@ -36,7 +37,15 @@ def scope_for(user: User, args: Mapping[str, Any]) -> Scope:
     region = (args.get("region") or "").strip() or None
     if region is not None and region not in dict(regions()):
         raise ValidationFailed(fields={"region": [_("Unknown region code.")]})
-    agency_id = user.agency_id if user.role == "supervisor" else None
+    # Across agencies only for cluster leads (and then only agencies that signed the ISP, see
+    # gbvims.aggregates); anyone else sees their own agency's, whether or not it signed: the
+    # protocol governs sharing, not an agency's analysis of its own data.
+    if user.role == "cluster_lead":
+        agency_id = None
+    elif user.agency_id is not None:
+        agency_id = user.agency_id
+    else:
+        raise Forbidden()
     return Scope(period=period, region=region, agency_id=agency_id, k=int(current_app.config["STATS_MIN_CELL"]))
 
 
