@@ -50,3 +50,8 @@ def local(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:  # stored in UTC
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(deployment_zone())
+
+
+def today() -> dt.date:
+    """Today where the caseworkers are (an interview at 01:00 in UTC+3 is not tomorrow's)."""
+    return dt.datetime.now(deployment_zone()).date()

@@ -47,7 +47,7 @@ def _populate(user: User) -> None:
                     "sex": "female",
                     "phone": f"+223 76 {n:06d}",
                 },
-                "consent": {"services": True, "reporting": True},
+                "consent": {"services": True, "reporting": True, "given_by": "survivor"},
             },
         )
         if n % 200 == 199:

@@ -30,7 +30,7 @@ from models import (
 from models.case import STAGES
 from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS, GOAL_STATUSES
 
-from .. import audit
+from .. import audit, clock
 from ..errors import Conflict
 from ..policy import require
 from .validation import Reader
@@ -166,7 +166,7 @@ def _comment(comment: str | None, *, required: bool) -> str | None:
 
 def add_follow_up(user: User, case: Case, payload: Mapping[str, Any], today: dt.date | None = None) -> FollowUp:
     _open_case(user, case)
-    day = today or utcnow().date()
+    day = today or clock.today()
     r = Reader(payload)
     date = r.date("date", required=True)
     if date and date > day:

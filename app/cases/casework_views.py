@@ -13,6 +13,7 @@ from gbvims import options
 from models import Case, db
 from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS, GOAL_STATUSES
 
+from .. import clock
 from ..errors import ValidationFailed
 from ..i18n_labels import choices
 from ..policy import requires
@@ -135,7 +136,7 @@ def follow_up(case_id: str) -> Response | str | tuple[str, int]:
     current = casework.current_plan(case)
     goals = current.goals if current is not None and current.status == "approved" else []
     initial = {
-        "date": casework.utcnow().date().isoformat(),
+        "date": clock.today().isoformat(),
         "risk_level": case.risk_level or "",
         **{f"progress.{g.id}": g.status for g in goals},
     }

@@ -20,7 +20,7 @@ from gbvims.classification import ANSWER_KEYS
 from models import AuditEvent, Case, Incident, Survivor, User, db, utcnow
 from models.incident import PATHWAY_COLUMNS
 
-from .. import audit
+from .. import audit, clock
 from ..errors import Conflict, ValidationFailed
 from ..policy import require
 from . import service
@@ -201,7 +201,7 @@ def edit_incident(
     if patch.get("time_of_incident") and "time_of_day" not in patch:
         merged["time_of_day"] = None  # derived again from the new time
     locations = service.known_locations()
-    data = read_incident(merged, today or utcnow().date(), set(locations))
+    data = read_incident(merged, today or clock.today(), set(locations))
     after = {**merged, **_normalised(data)}
     before = {**current, **_normalised_current(incident, current)}
     changed = [name for name in _changed(before, after) if name.split(".")[0] in patch]

@@ -33,7 +33,7 @@ from models.case import new_case_code
 from models.incident import FLAG_COLUMNS, PATHWAY_COLUMNS
 from models.keys import keyring
 
-from .. import audit
+from .. import audit, clock
 from ..clock import when_incident
 from ..errors import Conflict, ValidationFailed
 from ..policy import case_scope, require
@@ -57,8 +57,8 @@ def create_case(user: User, payload: dict[str, Any], today: dt.date | None = Non
     """Validate everything, then write case, survivor and consent in one transaction."""
     require("case.create", user=user)
     locations = known_locations()
-    data = read_case(payload, today or utcnow().date(), set(locations))
-    year = (today or utcnow().date()).year
+    data = read_case(payload, today or clock.today(), set(locations))
+    year = (today or clock.today()).year
     code = new_case_code(data["kind"], year)
     while db.session.scalar(select(func.count()).select_from(Case).where(Case.case_code == code)):
         code = new_case_code(data["kind"], year)
@@ -209,7 +209,7 @@ def add_incident(user: User, case: Case, payload: dict[str, Any], today: dt.date
     if case.status != "open" or not case.consent_services:
         raise Conflict(_("This case is closed or its consent was withdrawn: no incident can be added."))
     locations = known_locations()
-    data = read_incident(payload, today or utcnow().date(), set(locations))
+    data = read_incident(payload, today or clock.today(), set(locations))
     incident = Incident(case=case, agency_id=case.agency_id, created_by_id=user.id)
     incident.reporting_consent = case.consent_reporting
     db.session.add(incident)
@@ -368,7 +368,7 @@ def list_query(user: User, filters: CaseFilters) -> Select[Any]:
     if filters.kind:
         stmt = stmt.where(Case.kind == filters.kind)
     if filters.overdue:
-        stmt = stmt.where(Case.status == "open", Case.next_follow_up < utcnow().date())
+        stmt = stmt.where(Case.status == "open", Case.next_follow_up < clock.today())
     if filters.q:
         stmt = stmt.join(Survivor, Survivor.case_id == Case.id).where(_search_condition(filters.q))
     return stmt

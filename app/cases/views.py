@@ -17,6 +17,7 @@ from models import Case, Location, db
 from models.case import STAGES
 from referral.states import events_from
 
+from .. import clock
 from ..auth import acting_user as _user
 from ..errors import NotFound, ValidationFailed
 from ..i18n_labels import choices, coded, countries, country, country_name, label, regions
@@ -297,7 +298,7 @@ def new_incident(case_id: str) -> Response | str | tuple[str, int]:
         )
     gbv_type = classify(answers)
     if request.form.get("step") != "save":
-        today = service.utcnow().date().isoformat()
+        today = clock.today().isoformat()
         # Today's date for the interview is a fact of the moment, not an answer about the incident.
         defaults = {"date_of_interview": today}
         return render_template(

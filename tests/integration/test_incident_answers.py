@@ -276,3 +276,20 @@ def test_unknown_answers_are_kept_as_unknown(app, client, team) -> None:
     ).get_json()
     assert created["money_or_goods_exchanged"] == "unknown" and created["previous_gbv"] == "yes"
     assert created["perpetrator_count"] == "unknown" and created["pathway"]["health"] is None
+
+
+def test_today_is_the_deployment_s_today(app, client, team, monkeypatch) -> None:
+    """Far east of UTC it is already tomorrow: an interview today, local time, is not 'future'."""
+    zone = ZoneInfo("Pacific/Kiritimati")  # UTC+14
+    monkeypatch.setitem(app.extensions, "sutura.timezone", zone)
+    local_today = dt.datetime.now(zone).date().isoformat()
+    case_id = make_case(app, "awa")
+    response = client.post(
+        f"/api/v1/cases/{case_id}/incidents",
+        json=incident_payload(date_of_incident=local_today, date_of_interview=local_today, time_of_incident="00:05"),
+        headers=token(client, "awa"),
+    )
+    assert response.status_code == 201, response.get_json()
+    detail = client.get(f"/api/v1/cases/{case_id}", headers=token(client, "awa")).get_json()
+    pep = next(w for w in detail["care_windows"] if w["care"] == "pep")
+    assert pep["closes_at"].endswith("+14:00") and pep["state"] == "open"
