@@ -1,7 +1,10 @@
 """Administrative locations (region → cercle → commune), loaded from a data file.
 
 The hierarchy is data, never code: Mali's administrative reforms add regions and cercles, and
-a deployment updates the file, not the program.
+a deployment updates the file, not the program. Migration 0005 loads Mali's regions and cercles
+from ``data/locations_ml.csv``; communes come from ``flask --app wsgi locations import FILE`` and
+the admin pages (docs/operations.md). A location is never deleted while a record uses it: it is
+deactivated, and forms stop offering it.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import Boolean, ForeignKey, String, select, true
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from .base import db
@@ -27,6 +30,8 @@ class Location(db.Model):  # type: ignore[name-defined]
     name_en: Mapped[str] = mapped_column(String(120))
     level: Mapped[str] = mapped_column(String(16), index=True)
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("locations.code"), index=True)
+    # Deactivated places are no longer offered in forms; records that use them keep them.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_fr

@@ -74,3 +74,21 @@ class AuditFilterForm(FlaskForm):
     )
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
+
+
+class LocationForm(FlaskForm):
+    """A new location (all fields) or an existing one (names and status only)."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a code.")), Length(max=32)])
+    name_fr = StringField(_l("Name in French"), validators=[DataRequired(_l("Enter the name.")), Length(max=120)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(_l("Enter the name.")), Length(max=120)])
+    level = SelectField(
+        _l("Level"),
+        choices=[
+            SelectChoice("commune", _l("Commune")),
+            SelectChoice("cercle", _l("Cercle")),
+            SelectChoice("region", _l("Region")),
+        ],
+    )
+    parent = StringField(_l("Code of the place it belongs to"), validators=[Optional(), Length(max=32)])
+    active = BooleanField(_l("Offered in forms"), default=True)

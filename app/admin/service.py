@@ -1,13 +1,16 @@
-"""Creating and changing users and agencies: the rules shared by the admin pages and the CLI."""
+"""Creating and changing users, agencies and locations: the rules shared by the admin pages and the CLI."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from models import AGENCY_ROLES, ROLES, Agency, Provider, User, db
+from models import AGENCY_ROLES, ROLES, Agency, Location, Provider, User, db
+from models.location import LEVELS
 
 from .. import audit, passwords
 from ..errors import ValidationFailed
@@ -101,3 +104,157 @@ def create_agency(code: str, name: str, isp_signed: bool) -> Agency:
         "agency.created", target_type="agency", target_id=agency.id, details={"code": code, "isp_signed": isp_signed}
     )
     return agency
+
+
+# Locations ----------------------------------------------------------------------------------
+
+LOCATION_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
+LOCATION_COLUMNS = ("code", "name_fr", "name_en", "level", "parent")
+LEVEL_LABELS = {"region": _l("Region"), "cercle": _l("Cercle"), "commune": _l("Commune")}
+
+
+def _good_name(text: str) -> bool:
+    """1 to 120 characters, none of them a control character (PostgreSQL refuses NUL)."""
+    return 0 < len(text) <= 120 and not any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
+
+
+def _location_errors(
+    values: dict[str, str], known: dict[str, Location | dict[str, str]], prefix: str = ""
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Normalise and check one location (new or re-imported); ``known`` maps code → location."""
+    errors: dict[str, list[str]] = {}
+    code = (values.get("code") or "").strip().upper()
+    level = (values.get("level") or "").strip().casefold()
+    parent = (values.get("parent") or "").strip().upper()
+    names = {k: (values.get(k) or "").strip() for k in ("name_fr", "name_en")}
+    if not LOCATION_CODE.match(code):
+        errors[prefix + "code"] = [str(_l("2 to 32 characters: capital letters, digits, dash, underscore."))]
+    for key, text in names.items():
+        if not _good_name(text):
+            errors[prefix + key] = [str(_l("Give the name (at most 120 characters)."))]
+    if level not in LEVELS:
+        errors[prefix + "level"] = [str(_l("Choose one of: %(levels)s.", levels=", ".join(LEVELS)))]
+    elif level == "region" and parent:
+        errors[prefix + "parent"] = [str(_l("A region has no parent."))]
+    elif level != "region" and not parent:
+        errors[prefix + "parent"] = [str(_l("Give the code of the place it belongs to."))]
+    elif parent:
+        above = known.get(parent)
+        above_level = above.get("level", "") if isinstance(above, dict) else getattr(above, "level", "")
+        if above is None:
+            errors[prefix + "parent"] = [str(_l("No location has the code %(code)s.", code=parent))]
+        elif LEVELS.index(above_level) >= LEVELS.index(level):
+            errors[prefix + "parent"] = [
+                str(_l("%(code)s is a %(level)s: the parent must be a larger place.", code=parent,
+                       level=str(LEVEL_LABELS.get(above_level, above_level)).lower()))
+            ]
+    existing = known.get(code) if code else None
+    if isinstance(existing, Location) and (existing.level, existing.parent_code or "") != (level, parent):
+        errors[prefix + "code"] = [
+            str(_l("%(code)s already exists with another level or parent; only its names can change.", code=code))
+        ]
+    return {"code": code, "level": level, "parent": parent, **names}, errors
+
+
+def _known_locations() -> dict[str, Location | dict[str, str]]:
+    return {loc.code: loc for loc in db.session.scalars(select(Location))}
+
+
+def create_location(values: dict[str, str]) -> Location:
+    """Add one location (admin page); validated in full before it is written."""
+    known = _known_locations()
+    clean, errors = _location_errors(values, known)
+    if clean["code"] in known and "code" not in errors:
+        errors["code"] = [str(_l("A location already has this code."))]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    location = Location(
+        code=clean["code"],
+        name_fr=clean["name_fr"],
+        name_en=clean["name_en"],
+        level=clean["level"],
+        parent_code=clean["parent"] or None,
+        active=True,
+    )
+    db.session.add(location)
+    db.session.flush()
+    audit.record(
+        "location.created",
+        target_type="location",
+        target_id=location.code,
+        details={"level": location.level, "parent": location.parent_code},
+    )
+    return location
+
+
+def update_location(location: Location, name_fr: str, name_en: str, active: bool) -> list[str]:
+    """Rename or (de)activate; the code, level and parent never change (records point at them)."""
+    errors: dict[str, list[str]] = {}
+    names = {"name_fr": name_fr.strip(), "name_en": name_en.strip()}
+    for key, text in names.items():
+        if not _good_name(text):
+            errors[key] = [str(_l("Give the name (at most 120 characters)."))]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    changed = sorted(
+        k for k, v in (*names.items(), ("active", active)) if v != getattr(location, k)
+    )
+    location.name_fr, location.name_en, location.active = names["name_fr"], names["name_en"], active
+    if changed:
+        audit.record("location.updated", target_type="location", target_id=location.code, details={"changed": changed})
+    return changed
+
+
+def import_locations(text: str) -> tuple[int, int]:
+    """Create or rename locations from CSV (code,name_fr,name_en,level,parent): all lines or none.
+
+    A bad line names itself (``line N: column``) and nothing is written. A code that exists keeps
+    its level and parent (records point at them); its names are updated. Parents come from the
+    database or from an earlier line. Returns (created, renamed).
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in LOCATION_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValidationFailed(fields={"file": [str(_l("Missing columns: %(columns)s.", columns=", ".join(missing)))]})
+    known = _known_locations()
+    errors: dict[str, list[str]] = {}
+    entries: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        clean, row_errors = _location_errors(row, known, prefix=f"line {line}: ")
+        if clean["code"] in seen:
+            row_errors.setdefault(f"line {line}: code", []).append(str(_l("This code is already on an earlier line.")))
+        errors.update(row_errors)
+        if not row_errors:
+            seen.add(clean["code"])
+            entries.append(clean)
+            if clean["code"] not in known:
+                known[clean["code"]] = clean
+        if len(errors) > 50:
+            break
+    if not entries and not errors:
+        errors["file"] = [str(_l("The file has no location."))]
+    if errors:  # validated in full before the first write
+        raise ValidationFailed(fields=errors)
+    created = renamed = 0
+    for entry in entries:
+        existing = known.get(entry["code"])
+        if isinstance(existing, Location):
+            if (existing.name_fr, existing.name_en) != (entry["name_fr"], entry["name_en"]):
+                existing.name_fr, existing.name_en = entry["name_fr"], entry["name_en"]
+                renamed += 1
+            continue
+        db.session.add(
+            Location(
+                code=entry["code"],
+                name_fr=entry["name_fr"],
+                name_en=entry["name_en"],
+                level=entry["level"],
+                parent_code=entry["parent"] or None,
+                active=True,
+            )
+        )
+        db.session.flush()  # a later line may name it as its parent
+        created += 1
+    audit.record("locations.imported", target_type="location", details={"created": created, "renamed": renamed})
+    return created, renamed

@@ -1,5 +1,5 @@
-"""Admin pages: users, agencies, audit log. No page here shows case content (separation of
-duties, DESIGN.md §1)."""
+"""Admin pages: users, agencies, locations, the service directory, audit log. No page here shows
+case content (separation of duties, docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from models import Agency, AuditEvent, Provider, User, db
+from models import Agency, AuditEvent, Location, Provider, User, db
 from models.keys import keyring
 
 from .. import audit
@@ -26,6 +26,7 @@ from . import service
 from .forms import (
     AgencyForm,
     AuditFilterForm,
+    LocationForm,
     UserActionForm,
     UserCreateForm,
     UserEditForm,
@@ -365,3 +366,111 @@ def providers_import() -> Response | tuple[str, int]:
     db.session.commit()
     flash(_("%(n)d services imported.", n=count), "success")
     return redirect(url_for("admin.providers"))
+
+
+# Locations: add, rename, deactivate (never delete: records point at them) ------------------
+
+
+def _locations_page(import_errors: dict[str, list[str]] | None = None) -> str:
+    stmt = select(Location).order_by(Location.code)
+    level = request.args.get("level", "")
+    if level in service.LEVEL_LABELS:
+        stmt = stmt.where(Location.level == level)
+    q = request.args.get("q", "").strip().replace("\x00", "")[:120]
+    if q:
+        pattern = q.casefold()
+        stmt = stmt.where(
+            func.lower(Location.code).contains(pattern, autoescape=True)
+            | func.lower(Location.name_fr).contains(pattern, autoescape=True)
+            | func.lower(Location.name_en).contains(pattern, autoescape=True)
+        )
+    page = paginate(stmt, per_page=50)
+    return render_template(
+        "admin/locations.html",
+        page=page,
+        form=UserActionForm(),
+        q=q,
+        level=level,
+        levels=[(k, str(v)) for k, v in service.LEVEL_LABELS.items()],
+        import_errors=import_errors,
+    )
+
+
+@bp.route("/locations")
+@requires("locations.manage")
+def locations() -> str:
+    return _locations_page()
+
+
+@bp.route("/locations/new", methods=["GET", "POST"])
+@requires("locations.manage")
+def location_new() -> Response | tuple[str, int] | str:
+    form = LocationForm()
+    if form.validate_on_submit():
+        try:
+            location = service.create_location(
+                {
+                    "code": form.code.data or "",
+                    "name_fr": form.name_fr.data or "",
+                    "name_en": form.name_en.data or "",
+                    "level": form.level.data or "",
+                    "parent": form.parent.data or "",
+                }
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _apply_field_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Location %(code)s created.", code=location.code), "success")
+            return redirect(url_for("admin.locations"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/location_form.html", form=form, location=None), status
+
+
+@bp.route("/locations/<code>", methods=["GET", "POST"])
+@requires("locations.manage")
+def location_edit(code: str) -> Response | tuple[str, int] | str:
+    location = db.session.get(Location, code) if "\x00" not in code else None
+    if location is None:
+        raise NotFound()
+    form = LocationForm(obj=location)
+    form.code.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        try:
+            changed = service.update_location(
+                location, form.name_fr.data or "", form.name_en.data or "", bool(form.active.data)
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _apply_field_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Changes saved.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for("admin.locations"))
+    status = 422 if request.method == "POST" else 200
+    parent = db.session.get(Location, location.parent_code) if location.parent_code else None
+    return render_template("admin/location_form.html", form=form, location=location, parent=parent), status
+
+
+@bp.route("/locations/import", methods=["POST"])
+@requires("locations.manage")
+def locations_import() -> Response | tuple[str, int] | str:
+    if not UserActionForm().validate_on_submit():
+        raise ValidationFailed()
+    upload = request.files.get("file")
+    try:
+        text = upload.read().decode("utf-8-sig") if upload else ""
+    except UnicodeDecodeError:
+        text = None
+    if not text:
+        flash(_("Choose a CSV file saved as UTF-8."), "error")
+        return redirect(url_for("admin.locations"))
+    try:
+        created, renamed = service.import_locations(text)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _locations_page(exc.fields or {}), 422
+    db.session.commit()
+    flash(_("%(created)d locations created, %(renamed)d renamed.", created=created, renamed=renamed), "success")
+    return redirect(url_for("admin.locations"))
