@@ -7,6 +7,7 @@ The security headers live in the app, not only in a web-server config, so every 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
@@ -14,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from .errors import Unauthorized
+from .errors import SuturaError, Unauthorized
 from .policy import PUBLIC_ENDPOINTS
 
 CSP = (
@@ -23,6 +24,38 @@ CSP = (
 )
 # Until a user required to use a second factor has enrolled, only these are open to them.
 ENROLMENT_ENDPOINTS = frozenset({"auth.enrol_2fa", "auth.logout", "auth.set_language", "static"})
+
+
+# C0 controls and DEL; a form value may still hold tabs and line breaks (text areas).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class MalformedInput(SuturaError):
+    status, code = 400, "malformed_input"
+    message = _l("The request holds characters that cannot be stored (control characters). Remove them and try "
+                 "again.")
+
+
+def refuse_control_characters() -> None:
+    """Runs before every request: a NUL byte or another control character in the path, the
+    query string or a form value is refused with a clean 400 before any query sees it
+    (PostgreSQL refuses NUL in text, and nobody types a control character)."""
+    if _CONTROL.search(request.path):
+        raise MalformedInput()
+    for key, value in request.args.items(multi=True):
+        if _CONTROL.search(key) or _CONTROL.search(value):
+            raise MalformedInput()
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        for key, value in request.form.items(multi=True):
+            if _CONTROL.search(key) or _CONTROL_IN_TEXT.search(value):
+                raise MalformedInput()
+        for key, upload in request.files.items(multi=True):
+            if _CONTROL.search(key) or _CONTROL.search(upload.filename or ""):
+                raise MalformedInput()
 
 
 def _is_public() -> bool:
@@ -76,5 +109,6 @@ def set_headers(response: Response) -> Response:
 
 
 def register(app: Flask) -> None:
+    app.before_request(refuse_control_characters)
     app.before_request(require_sign_in)
     app.after_request(set_headers)

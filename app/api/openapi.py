@@ -312,7 +312,28 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+# Answers any operation may give besides its own: malformed input (a control character in the
+# query, JSON too deep), a body too large or of the wrong type, the database briefly away.
+ANY_OPERATION = (400, 503)
+WITH_BODY = (413, 415)
+
+
+def _every_operation_documents_common_errors(doc: dict[str, Any]) -> dict[str, Any]:
+    for item in doc["paths"].values():
+        for operation in item.values():
+            statuses = [*ANY_OPERATION, *(WITH_BODY if "requestBody" in operation else ())]
+            if operation.get("security", doc["security"]):
+                statuses.append(401)
+            for status in statuses:
+                operation["responses"].setdefault(str(status), {"$ref": "#/components/responses/Error"})
+    return doc
+
+
 def document() -> dict[str, Any]:
+    return _every_operation_documents_common_errors(_document())
+
+
+def _document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {

@@ -103,8 +103,14 @@ def save_provider(values: dict[str, Any], actor: User | None = None) -> Provider
     provider.hours, provider.languages, provider.contact = values["hours"], values["languages"], values["contact"]
     for flag, value in values["flags"].items():
         setattr(provider, flag, bool(value))
-    provider.services = [ProviderService(service_type=s) for s in dict.fromkeys(services)]
-    provider.locations = [ProviderLocation(location_code=c) for c in dict.fromkeys(locations)]
+    # Rows kept where they already exist: replacing the lists wholesale would insert the new
+    # (provider, service) rows before deleting the old ones and break their unique constraint.
+    kept_services = {s.service_type: s for s in provider.services}
+    provider.services = [kept_services.get(s) or ProviderService(service_type=s) for s in dict.fromkeys(services)]
+    kept_locations = {loc.location_code: loc for loc in provider.locations}
+    provider.locations = [
+        kept_locations.get(c) or ProviderLocation(location_code=c) for c in dict.fromkeys(locations)
+    ]
     db.session.flush()
     audit.record(
         "provider.created" if created else "provider.updated",

@@ -98,6 +98,8 @@ def refer(case_id: str) -> Response | str | tuple[str, int]:
             db.session.rollback()
             case = load_case(case_id, "case.update")
             values, errors = {**flatten(payload), "share": payload["share"]}, exc.fields or {}
+            if not service_type:  # the form below shows only once a known service is chosen
+                flash(_("Choose the service needed from the list, then a provider."), "error")
         else:
             db.session.commit()
             if new:
