@@ -8,8 +8,9 @@ from .blind_index import BlindIndex, normalize_code, normalize_name, normalize_p
 from .envelope import DataKey, kek_id_of, rewrap, unwrap, wrap
 from .errors import CryptoError, DataKeyShredded, DecryptionError, KeyMaterialError, UnknownKeyId
 from .fields import decrypt_bytes, decrypt_text, encrypt_bytes, encrypt_text, field_context
-from .keyring import KeyRing
+from .keyring import KeyFileWatcher, KeyRing
 from .rotation import RotationProgress, StoredKey, WrappedKeyStore, rotate
+from .shred_journal import ShredEntry, ShredJournal, ShredJournalError
 
 __all__ = [
     "BlindIndex",
@@ -17,9 +18,13 @@ __all__ = [
     "DataKey",
     "DataKeyShredded",
     "DecryptionError",
+    "KeyFileWatcher",
     "KeyMaterialError",
     "KeyRing",
     "RotationProgress",
+    "ShredEntry",
+    "ShredJournal",
+    "ShredJournalError",
     "StoredKey",
     "UnknownKeyId",
     "WrappedKeyStore",

@@ -18,7 +18,9 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -217,3 +219,68 @@ class KeyRing:
             index_key=_decode_key(env.get(ENV_INDEX_KEY), ENV_INDEX_KEY),
             audit_key=_decode_key(env.get(ENV_AUDIT_KEY), ENV_AUDIT_KEY),
         )
+
+
+class KeyFileWatcher:
+    """Keeps a long-running worker's key ring in step with its key file, without a restart.
+
+    ``current()`` costs one clock read; at most every ``interval`` seconds it also ``stat``s the
+    file and reloads it when it changed (``keys generate`` and ``keys retire`` replace the file
+    atomically, so a reload never sees half a file). ``refresh()`` checks at once: call it when
+    an unwrap meets an unknown KEK id (another process added a key a moment ago).
+
+    A file that cannot be loaded, or whose index or audit key differs from the running one
+    (blind indexes and the audit chain would silently break), is not adopted: the worker keeps
+    serving with the ring it has, ``last_error`` says why, and the next check tries again.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        interval: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.path = Path(path)
+        self.interval = interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._signature = self._stat()
+        self.ring = KeyRing.from_file(self.path)
+        self._checked = clock()
+        self.last_error: str | None = None
+        self.reloads = 0
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def current(self) -> KeyRing:
+        if self._clock() - self._checked >= self.interval:
+            self.refresh()
+        return self.ring
+
+    def refresh(self) -> bool:
+        """Reload now if the file changed; True when a new ring was adopted."""
+        with self._lock:
+            self._checked = self._clock()
+            signature = self._stat()
+            if signature is None or signature == self._signature:
+                return False
+            try:
+                ring = KeyRing.from_file(self.path)
+            except KeyMaterialError as exc:
+                self.last_error = str(exc)
+                return False
+            if ring.index_key != self.ring.index_key or ring.audit_key != self.ring.audit_key:
+                self.last_error = (
+                    f"key file {self.path} holds another index or audit key than the running one; "
+                    "not adopted (only KEKs may change while the service runs)"
+                )
+                return False
+            self.ring, self._signature, self.last_error = ring, signature, None
+            self.reloads += 1
+            return True

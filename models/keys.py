@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from flask import current_app, has_app_context
+from sqlalchemy import ForeignKey, String, event, inspect
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 
-from crypto import DataKey, KeyRing
+from crypto import DataKey, KeyFileWatcher, KeyRing, ShredJournal, UnknownKeyId
 from crypto.sqla import DataKeyMixin
 
 from .base import db
@@ -18,8 +19,25 @@ class DataKeyRecord(db.Model, DataKeyMixin):  # type: ignore[name-defined]
     __tablename__ = "data_keys"
 
 
-def keyring() -> KeyRing:
-    """The running app's key ring (loaded once at start-up from the key file or environment)."""
+log = logging.getLogger("sutura.keys")
+
+
+def keyring(*, refresh: bool = False) -> KeyRing:
+    """The running app's key ring. Loaded at start-up from the key file or the environment;
+    with a key file, a running worker re-reads it when it changes (checked every few seconds,
+    and at once with ``refresh=True``), so new keys reach every worker without a restart."""
+    watcher: KeyFileWatcher | None = current_app.extensions.get("sutura.keyring_watcher")
+    if watcher is not None:
+        before = watcher.ring
+        if refresh:
+            watcher.refresh()
+        ring_now = watcher.current()
+        if ring_now is not before:
+            log.info("key ring reloaded: newest key-encryption key %s", ring_now.newest_id)
+        elif watcher.last_error and refresh:
+            log.warning("key file not reloaded: %s", watcher.last_error)
+        current_app.extensions["sutura.keyring"] = ring_now
+        return ring_now
     ring: KeyRing | None = current_app.extensions.get("sutura.keyring")
     if ring is None:
         from config import ConfigurationError
@@ -58,7 +76,7 @@ class HasEncryptedFields:
             if self.data_key_record is None:
                 self.ensure_data_key()
                 return self.__dict__["_unwrapped"]
-            cached = self.data_key_record.unwrap(keyring())
+            cached = unwrap_record(self.data_key_record)
             self.__dict__["_unwrapped"] = cached
         return cached
 
@@ -79,3 +97,64 @@ class EncryptedUnderCase:
 
     def field_index_key(self) -> bytes:
         return keyring().index_key
+
+
+def unwrap_record(record: DataKeyRecord) -> DataKey:
+    """Unwrap a data key; on an unknown KEK id, reload the key file (another process may have
+    added the key a moment ago) and re-read the row (it may have been re-wrapped meanwhile)."""
+    try:
+        return record.unwrap(keyring())
+    except UnknownKeyId:
+        ring = keyring(refresh=True)
+        try:
+            return record.unwrap(ring)
+        except UnknownKeyId:
+            state: Any = inspect(record)
+            session: Session | None = state.session
+            if session is None or state.pending:
+                raise
+            session.refresh(record)
+            return record.unwrap(ring)
+
+
+# --- the shred journal: every shredded data key is noted outside the database -------------
+
+_PENDING = "sutura.shreds_pending"
+
+
+def shred_journal() -> ShredJournal | None:
+    if not has_app_context():
+        return None
+    journal: ShredJournal | None = current_app.extensions.get("sutura.shred_journal")
+    return journal
+
+
+@event.listens_for(Session, "after_flush")
+def _journal_shreds(session: Session, _context: Any) -> None:
+    """Before the transaction that shreds a data key commits, append it to the journal (an
+    unwritable journal aborts the transaction: a purge must not succeed unrecorded)."""
+    journal = shred_journal()
+    if journal is None:
+        return
+    shredded: list[tuple[str, str]] = []
+    for obj in session.dirty:
+        if isinstance(obj, DataKeyRecord) and obj.wrapped_key is None:
+            history: Any = inspect(obj).attrs.wrapped_key.history
+            if any(value is not None for value in history.deleted):
+                shredded.append((obj.id, obj.owner))
+    if shredded:
+        journal.record(shredded)
+        session.info.setdefault(_PENDING, []).extend(shredded)
+
+
+@event.listens_for(Session, "after_commit")
+def _shreds_committed(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _shreds_rolled_back(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    journal = shred_journal()
+    if pending and journal is not None:
+        journal.cancel(pending)
