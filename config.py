@@ -65,6 +65,8 @@ class BaseConfig:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: limits fall back to each process's memory (with a warning), sign-in goes on.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     SUTURA_LOGIN_RATE_LIMIT = "20 per minute"
 
     # argon2id parameters (RFC 9106 second recommended option: 64 MiB, 3 passes).
@@ -82,6 +84,21 @@ class BaseConfig:
 
     # Disclosure control: published counts from 1 to STATS_MIN_CELL − 1 are suppressed.
     STATS_MIN_CELL = int(os.environ.get("SUTURA_STATS_MIN_CELL", "5"))
+
+    # Operations (docs/monitoring.md): JSON logs, Prometheus metrics at /metrics, outages.
+    SUTURA_LOG_LEVEL = os.environ.get("SUTURA_LOG_LEVEL", "INFO").upper()
+    SUTURA_METRICS_ENABLED = _flag("SUTURA_METRICS_ENABLED", True)
+    # Without a token /metrics answers only a scraper on this machine, not through a proxy.
+    SUTURA_METRICS_TOKEN: str | None = os.environ.get("SUTURA_METRICS_TOKEN") or None
+    SUTURA_RETRY_AFTER = int(os.environ.get("SUTURA_RETRY_AFTER", "30"))  # seconds, on every 503
+    SUTURA_DB_CONNECT_TIMEOUT = int(os.environ.get("SUTURA_DB_CONNECT_TIMEOUT", "5"))
+    # /readyz fails when the configured Redis does not answer (set 0 to only log it: sign-in
+    # keeps working on per-process limits, see docs/monitoring.md).
+    SUTURA_READY_NEEDS_REDIS = _flag("SUTURA_READY_NEEDS_REDIS", True)
+
+    # How many reverse proxies (nginx, caddy) stand in front: their X-Forwarded-For and
+    # X-Forwarded-Proto are believed, so rate limits and logs see the client's address.
+    SUTURA_TRUSTED_PROXIES = int(os.environ.get("SUTURA_TRUSTED_PROXIES", "0") or 0)
 
     HSTS = False
     DEMO_DATA_ALLOWED = True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,7 +16,7 @@ from crypto import KeyMaterialError, KeyRing
 from gbvims import options
 from gbvims.countries import country_data
 
-from . import errors, security
+from . import errors, health, observability, security
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .i18n import select_locale
 
@@ -37,13 +36,51 @@ event.listen(Engine, "connect", _sqlite_pragmas)
 
 
 def _load_keyring(app: Flask) -> None:
+    import logging
+    import os
+    from pathlib import Path
+
+    from crypto import KeyFileWatcher, ShredJournal
+
+    key_file = app.config.get("SUTURA_KEY_FILE")
+    # The shred journal (crypto/shred_journal.py) lives beside the key file unless placed
+    # elsewhere; a restore re-applies it so that a purged survivor never comes back.
+    journal = app.config.get("SUTURA_SHRED_JOURNAL") or os.environ.get("SUTURA_SHRED_JOURNAL")
+    if not journal and key_file:
+        journal = str(Path(key_file).with_name(Path(key_file).stem + ".shred-journal"))
+    if journal:
+        app.extensions["sutura.shred_journal"] = ShredJournal(journal)
+        target = Path(journal)
+        existing = target
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent  # the journal and its folders are created on first use
+        writable = os.access(existing, os.W_OK)
+        if not writable and click.get_current_context(silent=True) is None:
+            # Every purge writes to it before committing: without it, no purge could succeed.
+            raise ConfigurationError(
+                f"the shred journal {target} cannot be written by this user; make its directory writable "
+                "or set SUTURA_SHRED_JOURNAL (docs/backups.md)"
+            )
+    elif not app.config.get("TESTING"):
+        logging.getLogger("sutura.keys").warning(
+            "no shred journal (set SUTURA_SHRED_JOURNAL when the keys come from the environment): "
+            "a restored backup could bring purged cases back, so `backup restore` is refused"
+        )
     given = app.config.get("SUTURA_KEYRING")
     if isinstance(given, KeyRing):
         app.extensions["sutura.keyring"] = given
         return
-    key_file = app.config.get("SUTURA_KEY_FILE")
+    interval = float(
+        app.config.get("SUTURA_KEYRING_CHECK_SECONDS") or os.environ.get("SUTURA_KEYRING_CHECK_SECONDS") or 2
+    )
     try:
-        app.extensions["sutura.keyring"] = KeyRing.from_file(key_file) if key_file else KeyRing.from_env()
+        if key_file:
+            # Workers re-read the key file when it changes: rotation needs no restart.
+            watcher = KeyFileWatcher(key_file, interval=interval)
+            app.extensions["sutura.keyring_watcher"] = watcher
+            app.extensions["sutura.keyring"] = watcher.ring
+        else:
+            app.extensions["sutura.keyring"] = KeyRing.from_env()
     except KeyMaterialError as exc:
         message = f"Sutura cannot start without its keys: {exc}"
         if click.get_current_context(silent=True) is None:
@@ -79,7 +116,8 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
-    logging.getLogger("sutura").setLevel(logging.INFO)
+    observability.register(app)  # JSON logs with a request id, metrics at /metrics
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = health.engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -106,6 +144,7 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     app.register_blueprint(stats_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
+    health.register(app)
     errors.register(app)
     security.register(app)
     templating.register(app)

@@ -1,13 +1,15 @@
-"""Flask CLI commands of API.md: users, agencies, keys, audit, demo."""
+"""Flask CLI commands (docs/api.md lists them): users, agencies, providers, keys, audit, demo, locations."""
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from crypto import KeyMaterialError, KeyRing, rotate
@@ -23,9 +25,10 @@ from .referrals.directory_admin import import_csv, upsert_provider
 users_cli = AppGroup("users", help="Manage user accounts.")
 agencies_cli = AppGroup("agencies", help="Manage agencies.")
 providers_cli = AppGroup("providers", help="The service directory.")
-keys_cli = AppGroup("keys", help="Key-encryption keys: generate, rotate.")
+keys_cli = AppGroup("keys", help="Key-encryption keys: generate, rotate, retire.")
 audit_cli = AppGroup("audit", help="The audit log.")
 demo_cli = AppGroup("demo", help="Synthetic demo data.")
+locations_cli = AppGroup("locations", help="Regions, cercles and communes.")
 
 
 def _fail(exc: ValidationFailed) -> None:
@@ -144,6 +147,40 @@ def _key_file() -> Path:
     return Path(path)
 
 
+def _check_seconds() -> float:
+    watcher = current_app.extensions.get("sutura.keyring_watcher")
+    return float(watcher.interval) if watcher is not None else 2.0
+
+
+def _settle(path: Path, what: str) -> None:
+    """Wait until every running worker has had time to load the key file as it is now.
+
+    Workers check the file every few seconds (SUTURA_KEYRING_CHECK_SECONDS); until they have
+    seen a new KEK, they still wrap new data keys under the previous one."""
+    if current_app.extensions.get("sutura.keyring_watcher") is None:
+        return  # this process was given its keys directly (tests): no server watches a file
+    settle = 2 * _check_seconds() + 1
+    try:
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        return
+    if age < settle:
+        wait = settle - age
+        click.echo(f"waiting {wait:.0f} s for running servers to load the key file before {what}")
+        time.sleep(wait)
+
+
+def _count_under(kek_id: str) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(DataKeyRecord)
+            .where(DataKeyRecord.kek_id == kek_id, DataKeyRecord.wrapped_key.is_not(None))
+        )
+        or 0
+    )
+
+
 @keys_cli.command("generate")
 @click.option("--if-missing", is_flag=True, help="do nothing when the key file exists (used by make run)")
 def keys_generate(if_missing: bool) -> None:
@@ -157,12 +194,22 @@ def keys_generate(if_missing: bool) -> None:
         except KeyMaterialError as exc:
             raise click.ClickException(str(exc)) from None
         ring.write(path)
-        click.echo(f"added key-encryption key {ring.newest_id} to {path}; now run: flask --app wsgi keys rotate")
+        older = ", ".join(ring.kek_ids[:-1])
+        click.echo(f"added key-encryption key {ring.newest_id} to {path}")
+        click.echo(
+            f"running servers load it within {_check_seconds():g} s and wrap new data keys under it (no restart)"
+        )
+        click.echo("next: flask --app wsgi keys rotate")
+        click.echo(f"then, for each older key ({older}): flask --app wsgi keys retire KEY_ID")
+        click.echo("do not edit the key file by hand: `keys retire` removes a key only when nothing needs it")
     else:
         ring = KeyRing.generate()
         ring.write(path)
         click.echo(f"created key file {path} (mode 0600) with key-encryption key {ring.newest_id}")
         click.echo("keep a copy offline: without it the encrypted data cannot be read")
+    watcher = current_app.extensions.get("sutura.keyring_watcher")
+    if watcher is not None:
+        watcher.refresh()
     current_app.extensions["sutura.keyring"] = ring
     try:
         audit.record("keys.generated", actor_name="cli", details={"kek_id": ring.newest_id})
@@ -175,7 +222,10 @@ def keys_generate(if_missing: bool) -> None:
 @click.option("--batch-size", default=500, show_default=True)
 def keys_rotate(batch_size: int) -> None:
     """Re-wrap every data key under the newest key-encryption key (resumable)."""
-    ring = keyring()
+    path = current_app.config.get("SUTURA_KEY_FILE")
+    if path:
+        _settle(Path(path), "re-wrapping")
+    ring = keyring(refresh=True)
 
     def progress(p: object) -> None:
         click.echo(f"re-wrapped {p.rewrapped}, remaining {p.remaining}")  # type: ignore[attr-defined]
@@ -188,8 +238,51 @@ def keys_rotate(batch_size: int) -> None:
     )
     db.session.commit()
     click.echo(f"done: {result.rewrapped} data keys re-wrapped under {ring.newest_id}; remaining {result.remaining}")
-    if result.remaining == 0 and len(ring.kek_ids) > 1:
-        click.echo(f"older keys ({', '.join(ring.kek_ids[:-1])}) wrap nothing now and can be removed from the key file")
+    older = ring.kek_ids[:-1]
+    if result.remaining == 0 and older:
+        click.echo(f"older keys wrap nothing now: {', '.join(older)}")
+        click.echo("retire each with: flask --app wsgi keys retire KEY_ID")
+    elif result.remaining:
+        click.echo("run `flask --app wsgi keys rotate` again to finish; retire no key before it reports remaining 0")
+
+
+@keys_cli.command("retire")
+@click.argument("kek_id")
+def keys_retire(kek_id: str) -> None:
+    """Remove a key-encryption key from the key file once no data key is wrapped under it."""
+    path = _key_file()
+    try:
+        ring = KeyRing.from_file(path)
+    except KeyMaterialError as exc:
+        raise click.ClickException(str(exc)) from None
+    if kek_id not in ring.kek_ids:
+        raise click.ClickException(f"{path} holds no key-encryption key {kek_id!r} (keys: {', '.join(ring.kek_ids)})")
+    if kek_id == ring.newest_id:
+        raise click.ClickException(
+            f"{kek_id} is the newest key-encryption key: it wraps every new data key and cannot be retired"
+        )
+    # Servers that have not yet loaded the newest key would still wrap under this one.
+    _settle(path, "counting")
+    remaining = _count_under(kek_id)
+    if remaining:
+        raise click.ClickException(
+            f"refused: {remaining} data keys are still wrapped under {kek_id}; "
+            "run `flask --app wsgi keys rotate` until it reports remaining 0, then retire again"
+        )
+    ring = KeyRing.from_file(path)  # as it is now, should another key have been added meanwhile
+    ring.without_kek(kek_id).write(path)
+    # A request that began before the servers loaded the newest key may still commit a data key
+    # under the retired one: sweep once more with the key still in memory.
+    time.sleep(_check_seconds() + 1)
+    late = rotate(SqlWrappedKeyStore(db.session, DataKeyRecord), ring).rewrapped if _count_under(kek_id) else 0
+    watcher = current_app.extensions.get("sutura.keyring_watcher")
+    if watcher is not None:
+        watcher.refresh()
+    audit.record("keys.retired", actor_name="cli", details={"kek_id": kek_id, "late_rewrapped": late})
+    db.session.commit()
+    click.echo(f"retired {kek_id}: removed from {path}; running servers drop it within {_check_seconds():g} s")
+    click.echo("destroy every other copy of the old key file only once no backup you keep still needs it "
+               "(docs/key-rotation.md)")
 
 
 @audit_cli.command("verify")
@@ -218,6 +311,23 @@ def demo_load() -> None:
         click.echo(f"  {username:<14} {role:<13} {password}")
 
 
+@locations_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def locations_import(path: str) -> None:
+    """Add or rename locations from a CSV file: code,name_fr,name_en,level,parent (all lines or none)."""
+    try:
+        created, renamed = service.import_locations(Path(path).read_text(encoding="utf-8-sig"))
+    except ValidationFailed as exc:
+        _fail(exc)
+        return
+    db.session.commit()
+    click.echo(f"{created} locations created, {renamed} renamed")
+
+
 def register(app: Flask) -> None:
     for group in (users_cli, agencies_cli, providers_cli, keys_cli, audit_cli, demo_cli):
         app.cli.add_command(group)
+    app.cli.add_command(locations_cli)
+    from .backup import backup_cli
+
+    app.cli.add_command(backup_cli)

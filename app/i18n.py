@@ -1,6 +1,6 @@
 """Language choice: the user's own setting, then the browser's, then French (Mali works in French).
 
-API clients are answered in their Accept-Language first, as API.md fixes.
+API clients are answered in their Accept-Language first, as docs/api.md says.
 """
 
 from __future__ import annotations

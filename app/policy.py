@@ -1,4 +1,4 @@
-"""The one place that decides who may do what (DESIGN.md §1).
+"""The one place that decides who may do what (docs/architecture.md, "Roles and access policy").
 
 ``can(user, action, target)`` answers every permission question; views, API and exports ask
 it and never decide themselves. Deny by default: an action no rule names is refused, and a
@@ -30,6 +30,11 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.set_language",
         "api.token",
         "api.openapi",
+        # Load balancers and supervisors (app/health.py); /metrics guards itself with a token
+        # or loopback (app/observability.py).
+        "health.healthz",
+        "health.readyz",
+        "prometheus_metrics",
     }
 )
 

@@ -26,6 +26,7 @@ NAVIGATION = (
     ("admin.users", _l("Users"), "users.manage"),
     ("admin.agencies", _l("Agencies"), "agencies.manage"),
     ("admin.providers", _l("Directory"), "providers.manage"),
+    ("admin.locations", _l("Locations"), "locations.manage"),
     ("admin.audit_log", _l("Audit log"), "audit.read"),
     ("auth.account", _l("My account"), "account.manage"),
 )

@@ -4,7 +4,7 @@ This module declares its own minimal view of the tables — only the coded colum
 Names, phones, narratives and every ciphertext column are not even known to it, and it imports
 nothing that holds a key: it cannot leak what it cannot name.
 
-Counting rules (standards/GBVIMS.md §3–4): only GBV incidents (never one the classification tool
+Counting rules (docs/gbvims.md §6): only GBV incidents (never one the classification tool
 found not to be GBV), only incidents whose survivor consented to non-identifiable reporting (the
 incident's copy of the case's consent), never an incident already reported to another GBVIMS
 agency (double counting), and — for a report across agencies — only from agencies that signed the

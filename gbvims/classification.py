@@ -124,7 +124,7 @@ class IncidentContext:
 
 
 def context_flags(gbv_type: str, context: IncidentContext) -> list[str]:
-    """The case-context flags of standards/GBVIMS.md §1, in a stable order."""
+    """The case-context flags of docs/gbvims.md §1, in a stable order."""
     flags = []
     is_gbv = gbv_type != NON_GBV
     child = context.age_at_incident is not None and context.age_at_incident < 18

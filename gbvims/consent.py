@@ -1,5 +1,5 @@
 """Who must consent, and whether the child's assent is needed, by age (Caring for Child
-Survivors, IRC/UNICEF 2012; standards/GBVIMS.md §5). A deployment may change the bands."""
+Survivors, IRC/UNICEF 2012; docs/gbvims.md §4). A deployment may change the bands."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Disclosure control: no published count from 1 to k−1, and no hidden count recoverable by
-subtraction within a row, a column or the totals (DESIGN.md §6).
+subtraction within a row, a column or the totals (docs/gbvims.md §7).
 
 A table is a matrix of counts; its row totals, column totals and grand total are published
 with it. Every one of those numbers is a cell of the extended matrix, and every row and every

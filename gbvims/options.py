@@ -1,5 +1,5 @@
 """Option lists of the GBVIMS Incident Recording Form and of case management (codes → English
-labels; the web layer translates them). Codes follow standards/GBVIMS.md and API.md."""
+labels; the web layer translates them). Codes: docs/gbvims.md and docs/api.md."""
 
 from __future__ import annotations
 
@@ -172,7 +172,7 @@ PATHWAY_STATUS: Options = {
     "declined_by_survivor": N_("Referral declined by the survivor"),
     "service_unavailable": N_("Service unavailable"),
 }
-# Areas of information release the survivor may consent to (API.md `consent.release`).
+# Areas of information release the survivor may consent to (docs/api.md `consent.release`).
 RELEASE_AREAS: Options = {
     "health": N_("Health or medical services"),
     "psychosocial": N_("Psychosocial services"),

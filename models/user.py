@@ -1,4 +1,4 @@
-"""Users: staff of an agency with one role each (DESIGN.md §1)."""
+"""Users: staff of an agency with one role each (docs/architecture.md)."""
 
 from __future__ import annotations
 

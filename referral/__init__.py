@@ -1,5 +1,5 @@
 """Referral pathways: service directory queries, the referral state machine, consent packets and
-response-time (SLA) rules (DESIGN.md §5). Plain Python, no Flask import."""
+response-time (SLA) rules (docs/architecture.md, "Referrals"). Plain Python, no Flask import."""
 
 from .errors import ConsentMissing, IllegalTransition, ReasonRequired, ReferralError
 from .packet import CONSENT_AREA, PACKET_FIELDS, SERVICE_TYPES, check_share, consent_area

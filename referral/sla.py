@@ -1,4 +1,4 @@
-"""Response times: when a referral is due, by configurable rules (standards/GBVIMS.md §6).
+"""Response times: when a referral is due, by configurable rules (docs/gbvims.md §5).
 
 Rape within 72 hours of the incident → a health referral is due at once (PEP); within 120 hours
 → due before the emergency-contraception window closes; high urgency → 24 hours; otherwise 3 days.

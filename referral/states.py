@@ -1,4 +1,4 @@
-"""The referral state machine (DESIGN.md §5), pure and exhaustively tested.
+"""The referral state machine (docs/architecture.md, "Referrals"), pure and exhaustively tested.
 
     draft → sent → accepted | declined(reason)
     accepted → service_delivered | not_delivered(reason)

@@ -1,4 +1,4 @@
-"""Case endpoints of API.md: the same service, policy, validation and audit as the pages."""
+"""Case endpoints (docs/api.md): the same service, policy, validation and audit as the pages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Referral endpoints of API.md: the directory, referring from a case, the provider's side."""
+"""Referral endpoints (docs/api.md): the directory, referring from a case, the provider's side."""
 
 from __future__ import annotations
 

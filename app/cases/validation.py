@@ -1,6 +1,6 @@
 """Reading and checking case and incident payloads — one validator for the pages and the API.
 
-Input is the JSON shape of API.md (the pages build the same shape from their form fields);
+Input is the JSON shape of docs/api.md (the pages build the same shape from their form fields);
 errors are collected per dotted field path ("survivor.phone") in the user's language, and
 nothing is written unless everything is valid.
 """
@@ -285,7 +285,7 @@ PERPETRATOR_NUMBERS = {"1": 1, "2": 2, "3": 3, "more_than_3": 4}
 
 
 def read_incident(payload: Mapping[str, Any], today: dt.date, known_locations: set[str]) -> dict[str, Any]:
-    """Validate an incident (API.md shape); the GBV type comes from the classification answers.
+    """Validate an incident (the docs/api.md shape); the GBV type comes from the classification answers.
 
     Nothing is assumed: a coded answer left empty is stored as "not recorded" (None) unless the
     IRF requires it, in which case it is an error here.

@@ -42,12 +42,15 @@ def load_case(case_id: str, action: str = "case.read") -> Case:
     return case
 
 
-def _locations() -> list[tuple[str, str]]:
+def _locations(keep: object = None) -> list[tuple[str, str]]:
+    """The places a form offers: the active ones, and ``keep`` (the record's own, even deactivated)."""
     language = str(get_locale() or "fr")
     rows = db.session.scalars(select(Location).order_by(Location.code)).all()
     names = {loc.code: loc.name(language) for loc in rows}
     out = []
     for loc in rows:
+        if not loc.active and loc.code != keep:
+            continue
         prefix = f"{names[loc.parent_code]} — " if loc.parent_code else ""
         out.append((loc.code, prefix + names[loc.code]))
     return sorted(out, key=lambda pair: pair[1])
@@ -106,7 +109,7 @@ def _registration_context(values: dict[str, Any], errors: dict[str, list[str]] |
         "values": values,
         "errors": errors or {},
         "form": CsrfForm(),
-        "locations": _locations(),
+        "locations": _locations(values.get("location")),
         "countries": countries(),
         "country_name": country_name,
         "o": {
@@ -212,7 +215,7 @@ def _incident_context(
         "form": CsrfForm(),
         "gbv_type": gbv_type,
         "gbv_types": GBV_TYPES,
-        "locations": _locations(),
+        "locations": _locations(values.get("location")),
         "countries": countries(),
         "country_name": country_name,
         "answer_keys": ANSWER_KEYS,

@@ -1,4 +1,4 @@
-"""The CLI commands of API.md, with their refusals."""
+"""The CLI commands (docs/api.md), with their refusals."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from referral import (
     next_state,
 )
 
-# Written out by hand from DESIGN.md §5, independently of the implementation's table.
+# Written out by hand from docs/architecture.md ("Referrals"), independently of the implementation's table.
 EXPECTED = {
     ("draft", "send"): "sent",
     ("draft", "withdraw"): "withdrawn",
