@@ -18,14 +18,9 @@ from ..errors import ValidationFailed
 from ..i18n_labels import choices
 from ..policy import requires
 from . import casework, service
-from .forms import CsrfForm, flatten, nest
+from .forms import CsrfForm, check_csrf, flatten, nest
 from .labels import AREA_LABELS, ASSESSMENT_LABELS, CHECKLIST_LABELS, GOAL_STATUS_LABELS, REASON_LABELS
 from .views import _user, bp, load_case
-
-
-def _checked() -> None:
-    if not CsrfForm().validate_on_submit():
-        raise ValidationFailed(_("This form has expired or was not sent from Sutura. Reload the page and try again."))
 
 
 def _form_page(
@@ -44,7 +39,7 @@ def _form_page(
         service.record_view(case)  # these forms show decrypted goals and notes
         db.session.commit()
         return html
-    _checked()
+    check_csrf()
     payload = nest(request.form)
     try:
         save(case, payload)
@@ -110,7 +105,7 @@ def plan(case_id: str) -> Response | str | tuple[str, int]:
 @requires("case.update")
 def submit_plan(case_id: str) -> Response:
     case = load_case(case_id, "case.update")
-    _checked()
+    check_csrf()
     casework.submit_plan(_user(), case)
     db.session.commit()
     flash(_("The plan was sent to the supervisor for approval."), "success")
@@ -121,7 +116,7 @@ def submit_plan(case_id: str) -> Response:
 @requires("case.approve")
 def decide_plan(case_id: str) -> Response:
     case = load_case(case_id, "case.approve")
-    _checked()
+    check_csrf()
     approve = request.form.get("decision") == "approve"
     casework.decide_plan(_user(), case, approve, request.form.get("comment"))
     db.session.commit()
@@ -174,7 +169,7 @@ def closure(case_id: str) -> Response | str | tuple[str, int]:
 @requires("case.approve")
 def decide(case_id: str, decision_id: str) -> Response:
     case = load_case(case_id, "case.approve")
-    _checked()
+    check_csrf()
     approve = request.form.get("decision") == "approve"
     decision = casework.decide(_user(), case, decision_id, approve, request.form.get("comment"))
     db.session.commit()
@@ -189,7 +184,7 @@ def decide(case_id: str, decision_id: str) -> Response:
 @requires("case.update")
 def reopen(case_id: str) -> Response:
     case = load_case(case_id, "case.update")
-    _checked()
+    check_csrf()
     casework.reopen(_user(), case)
     db.session.commit()
     flash(_("Case reopened."), "success")
@@ -200,7 +195,7 @@ def reopen(case_id: str) -> Response:
 @requires("case.update")
 def request_purge(case_id: str) -> Response:
     case = load_case(case_id, "case.update")
-    _checked()
+    check_csrf()
     casework.request_purge(_user(), case)
     db.session.commit()
     flash(_("Erasure requested: a supervisor must approve it."), "success")

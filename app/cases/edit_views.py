@@ -14,13 +14,8 @@ from models import Case, Incident, db
 from ..errors import NotFound, ValidationFailed
 from ..policy import requires
 from . import editing, service
-from .forms import CsrfForm, flatten, nest
+from .forms import check_csrf, flatten, nest
 from .views import _incident_context, _registration_context, _user, bp, incident_payload_from_form, load_case
-
-
-def _checked() -> None:
-    if not CsrfForm().validate_on_submit():
-        raise ValidationFailed(_("This form has expired or was not sent from Sutura. Reload the page and try again."))
 
 
 def _closed(case: Case) -> Response | None:
@@ -46,7 +41,7 @@ def edit(case_id: str) -> Response | str | tuple[str, int]:
         html = render_template("cases/edit.html", case=case, **_registration_context(flatten(current)))
         db.session.commit()
         return html
-    _checked()
+    check_csrf()
     payload = nest(request.form.to_dict())
     survivor = payload.setdefault("survivor", {})
     if isinstance(survivor, dict):
@@ -99,7 +94,7 @@ def edit_incident(case_id: str, incident_id: str) -> Response | str | tuple[str,
         )
         db.session.commit()
         return html
-    _checked()
+    check_csrf()
     payload, rows = incident_payload_from_form()
     try:
         gbv_type = classify(_answers_from(payload))
@@ -153,7 +148,7 @@ def consent(case_id: str) -> Response | str | tuple[str, int]:
             }
         )
         return render_template("cases/consent.html", case=case, **_registration_context(values))
-    _checked()
+    check_csrf()
     payload = nest(request.form.to_dict())
     try:
         service.record_consent(_user(), case, payload.get("consent") or {})

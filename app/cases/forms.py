@@ -9,13 +9,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+
+from ..errors import ValidationFailed
 
 SKIP = {"csrf_token", "step", "action"}
 
 
 class CsrfForm(FlaskForm):
     """No fields of its own: the pages render their fields by hand, this checks the CSRF token."""
+
+
+def check_csrf() -> None:
+    """Refuse a post whose CSRF token is missing, stale or not from Sutura."""
+    if not CsrfForm().validate_on_submit():
+        raise ValidationFailed(_("This form has expired or was not sent from Sutura. Reload the page and try again."))
 
 
 def nest(form: Mapping[str, str]) -> dict[str, Any]:

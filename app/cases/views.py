@@ -27,7 +27,7 @@ from ..referrals import labels as referral_labels
 from ..referrals.service import alerts as referral_alerts
 from ..referrals.service import pending_transfers
 from . import casework, editing, labels, service
-from .forms import CsrfForm, flatten, nest
+from .forms import CsrfForm, check_csrf, flatten, nest
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 SEARCH_CANDIDATES = 500
@@ -139,9 +139,7 @@ def new() -> Response | str | tuple[str, int]:
             "cases/new.html",
             **_registration_context({"kind": "gbv", "consent.assent": "none"}),
         )
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        raise ValidationFailed(_("This form has expired or was not sent from Sutura. Reload the page and try again."))
+    check_csrf()
     payload = nest(request.form)
     try:
         case = service.create_case(_user(), payload)

@@ -19,7 +19,7 @@ from referral.states import DECLINE_REASONS, NOT_DELIVERED_REASONS, events_from
 
 from .. import audit, clock
 from ..auth import acting_user as _user
-from ..cases.forms import CsrfForm, flatten, nest
+from ..cases.forms import CsrfForm, check_csrf, flatten, nest
 from ..cases.service import current_consent
 from ..cases.views import load_case
 from ..errors import NotFound, ValidationFailed
@@ -43,10 +43,6 @@ def readable_packet(packet: dict[str, Any]) -> dict[str, Any]:
             pass
     return shown
 
-
-def _checked() -> None:
-    if not CsrfForm().validate_on_submit():
-        raise ValidationFailed(_("This form has expired or was not sent from Sutura. Reload the page and try again."))
 
 
 @bp.route("/services")
@@ -89,7 +85,7 @@ def refer(case_id: str) -> Response | str | tuple[str, int]:
     }
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        _checked()
+        check_csrf()
         payload = nest(request.form)
         payload["share"] = request.form.getlist("share")
         try:
@@ -136,7 +132,7 @@ def refer(case_id: str) -> Response | str | tuple[str, int]:
 @requires("case.update")
 def unavailable(case_id: str) -> Response:
     case = load_case(case_id, "case.update")
-    _checked()
+    check_csrf()
     service_type = request.form.get("service_type", "")
     service.record_gap(_user(), case, service_type, request.form.get("incident_id"))
     db.session.commit()
@@ -150,7 +146,7 @@ def unavailable(case_id: str) -> Response:
 @requires("case.update")
 def declined_by_survivor(case_id: str) -> Response:
     case = load_case(case_id, "case.update")
-    _checked()
+    check_csrf()
     service.record_declined_by_survivor(
         _user(), case, request.form.get("service_type", ""), request.form.get("incident_id")
     )
@@ -163,7 +159,7 @@ def declined_by_survivor(case_id: str) -> Response:
 @requires("case.update")
 def caseworker_event(case_id: str, referral_id: str, event: str) -> Response:
     case = load_case(case_id, "case.update")
-    _checked()
+    check_csrf()
     referral = next((r for r in case.referrals if r.id == referral_id), None)
     if referral is None:
         raise NotFound()
@@ -192,7 +188,7 @@ def inbox_referral(referral_id: str) -> Response | str | tuple[str, int]:
     referral = service.load_for_provider(user, referral_id)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        _checked()
+        check_csrf()
         event = request.form.get("event", "")
         if event not in events_from(referral.state, "provider"):
             raise service.TransitionRefused(_("This referral cannot do that in its current state."))
@@ -235,7 +231,7 @@ def transfer(case_id: str) -> Response | str | tuple[str, int]:
     ]
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        _checked()
+        check_csrf()
         try:
             service.request_transfer(
                 _user(), case, request.form.get("agency", ""), request.form.get("consent") == "yes"
@@ -256,7 +252,7 @@ def transfer(case_id: str) -> Response | str | tuple[str, int]:
 @bp.route("/transfers/<transfer_id>/<any(accept, decline):decision>", methods=["POST"])
 @requires("transfer.decide")
 def decide_transfer(transfer_id: str, decision: str) -> Response:
-    _checked()
+    check_csrf()
     transfer = db.session.get(CaseTransfer, transfer_id) if len(transfer_id) <= 36 else None
     if transfer is None:
         raise NotFound()
