@@ -5,6 +5,8 @@ login form (CSRF on)."""
 from __future__ import annotations
 
 import html
+import io
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, event
 
-from app import create_app
+from app import create_app, observability
 from app.extensions import limiter
 from config import TestConfig
 from crypto import KeyRing
@@ -153,6 +155,28 @@ def sign_in(client: FlaskClient, username: str, password: str = PASSWORD, **extr
     page = client.get("/login")
     return client.post("/login", data={"csrf_token": csrf_token(page.get_data(as_text=True)),
                                        "username": username, "password": password, **extra})
+
+
+def api_token(client: FlaskClient, username: str, password: str = PASSWORD) -> dict[str, str]:
+    """Headers of an API call as ``username``: a fresh bearer token, answers in English."""
+    response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['token']}", "Accept-Language": "en"}
+
+
+@pytest.fixture
+def logs() -> Iterator[io.StringIO]:
+    """What the app logs during the test, in the production format."""
+    observability.configure_logging("INFO")  # as at start-up (a migration test may have reset logging)
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(observability.formatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield buffer
+    finally:
+        root.removeHandler(handler)
 
 
 def post_form(client: FlaskClient, form_url: str, data: dict[str, Any], action: str | None = None) -> Any:

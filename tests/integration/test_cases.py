@@ -11,17 +11,13 @@ from sqlalchemy import select, text
 
 from models import AuditEvent, Case, CaseAssignment, Incident, Survivor, User, db
 
-from ..conftest import PASSWORD, captured_sql, post_form, sign_in
+from ..conftest import api_token as token
+from ..conftest import captured_sql, post_form, sign_in
 from ..conftest import text as page_text
 from .cases_helpers import add_incident, case_payload, incident_payload, make_case
 
 EN = {"Accept-Language": "en"}
 
-
-def token(client, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.get_json()
-    return {"Authorization": f"Bearer {response.get_json()['token']}", **EN}
 
 
 @pytest.fixture

@@ -10,16 +10,13 @@ from sqlalchemy import select
 
 from models import AuditEvent, Case, Incident, Survivor, db
 
-from ..conftest import PASSWORD, csrf_token, sign_in
+from ..conftest import api_token as token
+from ..conftest import csrf_token, sign_in
 from ..conftest import text as page_text
 from .cases_helpers import add_incident, case_payload, make_case
 
 EN = {"Accept-Language": "en"}
 
-
-def token(client, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    return {"Authorization": f"Bearer {response.get_json()['token']}", **EN}
 
 
 @pytest.fixture

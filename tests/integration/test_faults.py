@@ -10,7 +10,6 @@ with a warning in the log; the account lockout (kept in the database) still hold
 from __future__ import annotations
 
 import io
-import logging
 import shutil
 import socket
 import threading
@@ -24,7 +23,6 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale
 from sqlalchemy import create_engine, event, make_url, text
 
-from app import observability
 from app.errors import _HTTP_MESSAGES
 from app.extensions import limiter
 from models import db
@@ -43,19 +41,6 @@ def _limiter_back_on_the_session_app(app: Flask) -> Iterator[None]:
     yield
     limiter.init_app(app)
 
-
-@pytest.fixture
-def logs() -> Iterator[io.StringIO]:
-    observability.configure_logging("INFO")  # as at start-up (a migration test may have reset logging)
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(observability.formatter())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        yield buffer
-    finally:
-        root.removeHandler(handler)
 
 
 def unavailable_message(app: Flask, language: str) -> str:

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from app import observability
 from app.extensions import limiter
 from models import db
 
@@ -24,19 +21,6 @@ NAME = "Kadidiatou"
 FAMILY = "Sangaré"
 PHONE = "+223 66 41 07 93"
 
-
-@pytest.fixture
-def logs() -> Iterator[io.StringIO]:
-    observability.configure_logging("INFO")  # as at start-up (a migration test may have reset logging)
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(observability.formatter())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        yield buffer
-    finally:
-        root.removeHandler(handler)
 
 
 def lines(buffer: io.StringIO) -> list[dict[str, Any]]:

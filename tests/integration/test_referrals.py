@@ -12,17 +12,13 @@ from app.referrals.directory_admin import upsert_provider
 from models import Case, CaseTransfer, Incident, Provider, Referral, ServiceGap, User, db
 
 from ..conftest import PASSWORD, post_form, sign_in
+from ..conftest import api_token as token
 from ..conftest import text as page_text
 from .cases_helpers import add_incident, case_payload, incident_payload, make_case
 
 EN = {"Accept-Language": "en"}
 PACKET_KEYS = {"given_name", "age", "sex"}
 
-
-def token(client, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.get_json()
-    return {"Authorization": f"Bearer {response.get_json()['token']}", **EN}
 
 
 @pytest.fixture

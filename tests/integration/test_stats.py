@@ -14,17 +14,14 @@ from openpyxl import load_workbook
 from app.stats.exports import safe
 from gbvims.options import PATHWAY_SERVICES as PATHWAY
 
-from ..conftest import PASSWORD, sign_in
+from ..conftest import api_token as token
+from ..conftest import sign_in
 from ..conftest import text as page_text
 from .cases_helpers import add_incident, case_payload, incident_payload, make_case
 
 EN = {"Accept-Language": "en"}
 IDENTIFYING = ("Aïssata", "Maïga", "76 12 34 56", "Château", "route du marché", "ESPOIR", "Agence")
 
-
-def token(client, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    return {"Authorization": f"Bearer {response.get_json()['token']}", **EN}
 
 
 @pytest.fixture
