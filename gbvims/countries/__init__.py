@@ -23,10 +23,12 @@ def country_codes() -> frozenset[str]:
     return frozenset(str(c) for c in territories if len(str(c)) == 2 and str(c).isalpha() and c not in _NOT_COUNTRIES)
 
 
-def country_names(language: str) -> list[tuple[str, str]]:
-    """(code, name) in ``language``, sorted by name as a reader of that language expects."""
+@cache
+def country_names(language: str) -> tuple[tuple[str, str], ...]:
+    """(code, name) in ``language``, sorted by name as a reader of that language expects
+    (built once per language: every form with a country field needs the list)."""
     territories: Mapping[str, str] = dict(Locale.parse(language).territories)
-    return sorted(((c, territories.get(c, c)) for c in country_codes()), key=lambda pair: _sort_key(pair[1]))
+    return tuple(sorted(((c, territories.get(c, c)) for c in country_codes()), key=lambda pair: _sort_key(pair[1])))
 
 
 LANGUAGES = ("en", "fr")
