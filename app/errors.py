@@ -62,6 +62,12 @@ class ValidationFailed(SuturaError):
     message = _l("Some fields need correcting.")
 
 
+class NothingToChange(ValidationFailed):
+    """A correction or a new consent that holds only the values already recorded."""
+
+    message = _l("Nothing to change: these are the values already recorded.")
+
+
 class Conflict(SuturaError):
     status, code = 409, "conflict"
     message = _l("This cannot be done in the record's current state.")

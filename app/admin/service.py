@@ -160,6 +160,18 @@ def _known_locations() -> dict[str, Location | dict[str, str]]:
     return {loc.code: loc for loc in db.session.scalars(select(Location))}
 
 
+def _new_location(clean: dict[str, str]) -> Location:
+    """An active location from checked values (code, names, level, parent)."""
+    return Location(
+        code=clean["code"],
+        name_fr=clean["name_fr"],
+        name_en=clean["name_en"],
+        level=clean["level"],
+        parent_code=clean["parent"] or None,
+        active=True,
+    )
+
+
 def create_location(values: dict[str, str]) -> Location:
     """Add one location (admin page); validated in full before it is written."""
     known = _known_locations()
@@ -168,14 +180,7 @@ def create_location(values: dict[str, str]) -> Location:
         errors["code"] = [str(_l("A location already has this code."))]
     if errors:
         raise ValidationFailed(fields=errors)
-    location = Location(
-        code=clean["code"],
-        name_fr=clean["name_fr"],
-        name_en=clean["name_en"],
-        level=clean["level"],
-        parent_code=clean["parent"] or None,
-        active=True,
-    )
+    location = _new_location(clean)
     db.session.add(location)
     db.session.flush()
     audit.record(
@@ -244,16 +249,7 @@ def import_locations(text: str) -> tuple[int, int]:
                 existing.name_fr, existing.name_en = entry["name_fr"], entry["name_en"]
                 renamed += 1
             continue
-        db.session.add(
-            Location(
-                code=entry["code"],
-                name_fr=entry["name_fr"],
-                name_en=entry["name_en"],
-                level=entry["level"],
-                parent_code=entry["parent"] or None,
-                active=True,
-            )
-        )
+        db.session.add(_new_location(entry))
         db.session.flush()  # a later line may name it as its parent
         created += 1
     audit.record("locations.imported", target_type="location", details={"created": created, "renamed": renamed})

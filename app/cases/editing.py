@@ -21,7 +21,7 @@ from models import AuditEvent, Case, Incident, Survivor, User, db, utcnow
 from models.incident import PATHWAY_COLUMNS
 
 from .. import audit, clock
-from ..errors import Conflict, ValidationFailed
+from ..errors import Conflict, NothingToChange, ValidationFailed
 from ..policy import require
 from . import service
 from .validation import SURVIVOR_TEXT, Reader, read_incident, read_location, read_survivor
@@ -118,15 +118,11 @@ def _changed(before: Mapping[str, Any], after: Mapping[str, Any], prefix: str = 
     return names
 
 
-def _nothing_to_change() -> ValidationFailed:
-    return ValidationFailed(_("Nothing to change: these are the values already recorded."))
-
-
 def edit_case(user: User, case: Case, patch: Mapping[str, Any], today: dt.date | None = None) -> list[str]:
     """Correct the survivor's record, the case's location or risk level; the changed fields."""
     _editable(user, case)
     if not isinstance(patch, Mapping) or not patch:
-        raise _nothing_to_change()
+        raise NothingToChange()
     _refuse_unknown(patch, CASE_EDITABLE)
     survivor = case.survivor
     current = survivor_answers(survivor)
@@ -152,7 +148,7 @@ def edit_case(user: User, case: Case, patch: Mapping[str, Any], today: dt.date |
     after = {**_as_answers(values), "location": location, "risk_level": risk}
     changed = [name for name in _changed(before, after) if name in patch or name in survivor_patch]
     if not changed:
-        raise _nothing_to_change()
+        raise NothingToChange()
     service.write_survivor(survivor, values)
     case.location_code, case.region_code = location, locations.get(location or "")
     case.risk_level = risk
@@ -188,7 +184,7 @@ def edit_incident(
     """Correct an incident; the classification is re-run on its (possibly new) answers."""
     _editable(user, case)
     if not isinstance(patch, Mapping) or not patch:
-        raise _nothing_to_change()
+        raise NothingToChange()
     _refuse_unknown(patch, INCIDENT_EDITABLE)
     current = {**incident_answers(incident), "account": incident.account,
                "non_gbv_description": incident.non_gbv_description}
@@ -206,7 +202,7 @@ def edit_incident(
     before = {**current, **_normalised_current(incident, current)}
     changed = [name for name in _changed(before, after) if name.split(".")[0] in patch]
     if not changed:
-        raise _nothing_to_change()
+        raise NothingToChange()
     previous_type = incident.gbv_type
     service.write_incident(incident, case, data, locations)
     case.updated_at = utcnow()

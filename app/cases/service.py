@@ -35,7 +35,7 @@ from models.keys import keyring
 
 from .. import audit, clock
 from ..clock import when_incident
-from ..errors import Conflict, ValidationFailed
+from ..errors import Conflict, NothingToChange
 from ..policy import case_scope, require
 from .validation import Reader, age_on, read_case, read_consent, read_incident
 
@@ -184,7 +184,7 @@ def record_consent(user: User, case: Case, payload: dict[str, Any]) -> Consent:
     r.raise_if_invalid()
     before = {name: getattr(previous, name) for name in fields}
     if before == fields:
-        raise ValidationFailed(_("Nothing to change: these are the values already recorded."))
+        raise NothingToChange()
     consent = Consent(case=case, version=previous.version + 1, recorded_by_id=user.id, **fields)
     db.session.add(consent)
     case.consent_reporting = bool(fields["reporting"])
