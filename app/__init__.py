@@ -15,10 +15,12 @@ from config import ROOT, BaseConfig, ConfigurationError, config_from_env
 from crypto import KeyMaterialError, KeyRing
 from gbvims import options
 from gbvims.countries import country_data
+from models.keys import use_key_settings
 
 from . import errors, health, observability, security
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .i18n import select_locale
+from .keys import APP_KEYS
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -42,6 +44,7 @@ def _load_keyring(app: Flask) -> None:
 
     from crypto import KeyFileWatcher, ShredJournal
 
+    use_key_settings(APP_KEYS)  # the models read the keys kept below through it, not through Flask
     key_file = app.config.get("SUTURA_KEY_FILE")
     # The shred journal (crypto/shred_journal.py) lives beside the key file unless placed
     # elsewhere; a restore re-applies it so that a purged survivor never comes back.

@@ -1,8 +1,15 @@
 """The one place that decides who may do what (docs/architecture.md, "Roles and access policy").
 
-``can(user, action, target)`` answers every permission question; views, API and exports ask
-it and never decide themselves. Deny by default: an action no rule names is refused, and a
-route reachable without signing in must be listed in ``PUBLIC_ENDPOINTS``.
+Two questions, kept apart so that one cannot be mistaken for the other:
+
+- ``role_allows(user, action)``: may this user's role *ever* do ``action``? For menus, page
+  decorators and lists (the list's own query is then narrowed by ``case_scope``).
+- ``can(user, action, record)``: may this user do ``action`` to *this* record? The record is
+  required; without one the answer is no.
+
+Views, API, exports and services ask these and never test a role themselves. Deny by default: an
+action no rule names is refused, and a route reachable without signing in must be listed in
+``PUBLIC_ENDPOINTS``.
 """
 
 from __future__ import annotations
@@ -52,7 +59,7 @@ ADMIN_ACTIONS = (
 # Case work: caseworkers on their own and assigned cases, supervisors on their agency's.
 CASEWORK_ACTIONS = ("case.create", "case.list", "case.read", "case.update")
 SUPERVISION_ACTIONS = ("case.approve", "case.assign", "transfer.decide")
-CASE_TARGET_ACTIONS = ("case.read", "case.update", "case.approve", "case.assign")
+CASE_RECORD_ACTIONS = ("case.read", "case.update", "case.approve", "case.assign")
 
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ADMIN_ACTIONS),
@@ -60,36 +67,42 @@ _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "supervisor": frozenset(CASEWORK_ACTIONS + SUPERVISION_ACTIONS + ("stats.read",)),
     # A provider focal point answers the referrals addressed to their directory entry, nothing else.
     "provider": frozenset({"referral.inbox", "referral.respond"}),
-    # Anonymized aggregates only: no case, incident, referral or identifying value.
-    "cluster_lead": frozenset({"stats.read", "stats.export"}),
+    # Anonymized aggregates only: no case, incident, referral or identifying value. Theirs are
+    # the only figures across agencies (and then only agencies that signed the ISP).
+    "cluster_lead": frozenset({"stats.read", "stats.export", "stats.across_agencies"}),
 }
 # Every signed-in role manages its own account and browses the service directory.
 _EVERY_ROLE = frozenset({"account.manage", "directory.read"})
 
 assert set(_ROLE_ACTIONS) == set(ROLES), "every role needs an entry, even an empty one"  # noqa: S101
 
-TargetRule = Callable[[User, Any], bool]
+# Roles whose account answers for one entry of the service directory.
+PROVIDER_ROLES = ("provider",)
+# Roles that see every case of their agency, not only those they own or are assigned to.
+AGENCY_WIDE_ROLES = ("supervisor",)
+
+RecordRule = Callable[[User, Any], bool]
 
 
 def _manage_user(user: User, target: Any) -> bool:
     # An admin cannot lock themself out by deactivating or demoting their own account.
-    return not (isinstance(target, User) and target.id == user.id)
+    return isinstance(target, User) and target.id != user.id
 
 
 def _case_in_scope(user: User, case: Any) -> bool:
     if not isinstance(case, Case) or case.agency_id != user.agency_id or user.agency_id is None:
         return False
-    if user.role == "supervisor":
+    if user.role in AGENCY_WIDE_ROLES:
         return True
     return case.owner_id == user.id or user.id in case.assigned_user_ids
 
 
 def case_scope(user: Any) -> ColumnElement[bool]:
     """The SQL twin of ``_case_in_scope``: the cases ``user`` may list (nothing for other roles)."""
-    if not can(user, "case.list") or user.agency_id is None:
+    if not role_allows(user, "case.list") or user.agency_id is None:
         return false()
     same_agency = Case.agency_id == user.agency_id
-    if user.role == "supervisor":
+    if user.role in AGENCY_WIDE_ROLES:
         return same_agency
     assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == user.id)
     return same_agency & or_(Case.owner_id == user.id, Case.id.in_(assigned))
@@ -108,40 +121,69 @@ def _transfer_to_my_agency(user: User, transfer: Any) -> bool:
     return isinstance(transfer, CaseTransfer) and transfer.to_agency_id == user.agency_id and user.agency_id is not None
 
 
-_TARGET_RULES: dict[str, TargetRule] = {
+_RECORD_RULES: dict[str, RecordRule] = {
     "users.manage": _manage_user,
     "referral.respond": _addressed_to_me,
     "transfer.decide": _transfer_to_my_agency,
-    **dict.fromkeys(CASE_TARGET_ACTIONS, _case_in_scope),
+    **dict.fromkeys(CASE_RECORD_ACTIONS, _case_in_scope),
 }
 
 
-def can(user: Any, action: str, target: Any = None) -> bool:
+def role_allows(user: Any, action: str) -> bool:
+    """May ``user``'s role ever do ``action``? (Not: may they do it to a given record.)"""
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
         return False
-    allowed = _ROLE_ACTIONS.get(user.role, frozenset()) | _EVERY_ROLE
-    if action not in allowed:
+    return action in _ROLE_ACTIONS.get(user.role, frozenset()) | _EVERY_ROLE
+
+
+def can(user: Any, action: str, record: Any) -> bool:
+    """May ``user`` do ``action`` to ``record``? No record, no permission."""
+    if record is None or not role_allows(user, action):
         return False
-    rule = _TARGET_RULES.get(action)
-    return target is None or rule is None or rule(user, target)
+    rule = _RECORD_RULES.get(action)
+    return rule is None or rule(user, record)
 
 
-def require(action: str, target: Any = None, user: Any = None) -> None:
+def require(action: str, record: Any, user: Any = None) -> None:
     """Refuse with 403; a record out of the user's scope is answered as if it did not exist."""
-    if not can(current_user if user is None else user, action, target):
-        raise RecordOutOfScope() if isinstance(target, Case | Referral | CaseTransfer) else Forbidden()
+    if not can(current_user if user is None else user, action, record):
+        raise RecordOutOfScope() if isinstance(record, Case | Referral | CaseTransfer) else Forbidden()
+
+
+def require_role_allows(action: str, user: Any = None) -> None:
+    """Refuse with 403 unless the user's role may do ``action`` at all."""
+    if not role_allows(current_user if user is None else user, action):
+        raise Forbidden()
+
+
+def answers_for_provider(role: str) -> bool:
+    """Whether an account of ``role`` is the focal point of a directory entry."""
+    return role in PROVIDER_ROLES
+
+
+def statistics_agency(user: Any) -> int | None:
+    """Whose figures a statistics request covers: ``None`` for every agency that signed the ISP
+    (cluster leads), otherwise the user's own agency, signed or not: the protocol governs
+    sharing, not an agency's analysis of its own data."""
+    require_role_allows("stats.read", user)
+    if role_allows(user, "stats.across_agencies"):
+        return None
+    if user.agency_id is None:
+        raise Forbidden()
+    return int(user.agency_id)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def requires(action: str) -> Callable[[F], F]:
-    """View decorator: the signed-in user must be allowed ``action`` (403 otherwise)."""
+    """View decorator: the signed-in user's role must allow ``action`` (403 otherwise); the view
+    still checks each record it touches with ``require``."""
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            require(action)
+            require_role_allows(action)
             return view(*args, **kwargs)
 
         wrapped.required_action = action  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from .admin.forms import ROLE_LABELS
 from .auth.forms import LanguageForm
 from .cases.labels import field_label
 from .i18n_labels import label
-from .policy import can
+from .policy import role_allows
 
 # (endpoint, label, action required to see it)
 NAVIGATION = (
@@ -33,7 +33,7 @@ NAVIGATION = (
 
 
 def _context() -> dict[str, Any]:
-    nav = [(endpoint, label) for endpoint, label, action in NAVIGATION if can(current_user, action)]
+    nav = [(endpoint, label) for endpoint, label, action in NAVIGATION if role_allows(current_user, action)]
     return {
         "navigation": nav,
         "language_form": LanguageForm(next=request.full_path.rstrip("?") if request.method == "GET" else "/"),

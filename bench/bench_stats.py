@@ -16,8 +16,10 @@ from urllib.parse import quote
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
+from app.referrals.labels import SERVICE_TYPE_LABELS
 from config import database_url
 from gbvims.aggregates import Scope, _counted, _from, build
+from gbvims.classification import GBV_TYPES
 from gbvims.period import parse
 from models import Base
 
@@ -60,19 +62,7 @@ SELECT 'i' || i, 'c' || i, 1, 'u', now(), d - (random() * 40)::int, d,
     {_pick(("morning", "afternoon", "evening_night", "unknown"))},
     {_pick(("bush_forest", "road", "survivor_home", "market", "latrine", "other"))},
     {_pick(("ML-4", "ML-5", "ML-6", "ML-7", "ML-8"))}, '{{}}',
-    {
-    _pick(
-        (
-            "rape",
-            "sexual_assault",
-            "physical_assault",
-            "forced_marriage",
-            "denial_of_resources",
-            "psychological_abuse",
-            "non_gbv",
-        )
-    )
-},
+    {_pick(tuple(GBV_TYPES))},
     random() < 0.3, random() < 0.2, random() < 0.05, random() < 0.05, random() < 0.02, random() < 0.05, 'no',
     {_pick(("no", "no", "yes", None))}, 'none', {_pick(("no", "no", "no", "gbvims_agency"))},
     {_pick(("yes", "no", "no", "unknown", None))}, (random() * 70)::int,
@@ -126,6 +116,7 @@ def run() -> list[Figure]:
                     session,
                     scope,
                     [("ML-4", "Ségou"), ("ML-5", "Mopti"), ("ML-6", "Tombouctou"), ("ML-7", "Gao"), ("ML-8", "Kidal")],
+                    SERVICE_TYPE_LABELS,
                 )
 
             report()  # warm the cache once, as a running server would be

@@ -19,7 +19,7 @@ GBV), else as "unknown".
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -392,217 +392,314 @@ def _month_keys(found: dict[tuple[Any, ...], int]) -> dict[tuple[Any, ...], int]
     return {(f"{int(key[0]) // 100}-{int(key[0]) % 100:02d}", *key[1:]): n for key, n in found.items()}
 
 
-ONE_WAY = (
-    ("incidents_by_time_of_day", N_("Incidents by time of day"), options.TIME_OF_DAY, "time_of_day"),
-    ("incidents_by_place", N_("Incidents by type of place"), options.PLACE_TYPE, "place_type"),
-    ("survivors_marital_status", N_("Survivors by marital status"), options.MARITAL_STATUS, "marital_status"),
-    (
-        "survivors_displacement",
-        N_("Survivors by displacement status"),
-        options.DISPLACEMENT_STATUS,
-        "displacement_status",
-    ),
-    (
-        "survivors_stage_of_displacement",
-        N_("Incidents by stage of displacement"),
-        options.STAGE_OF_DISPLACEMENT,
-        "stage_of_displacement",
-    ),
-    ("survivors_disability", N_("Survivors by disability"), options.DISABILITY, "disability"),
-    (
-        "survivors_vulnerable_children",
-        N_("Unaccompanied, separated and other vulnerable children"),
-        options.UNACCOMPANIED,
-        "unaccompanied",
-    ),
-    ("referred_by", N_("Who referred the survivor (first point of contact)"), options.REFERRED_BY, "referred_by"),
-    (
-        "perpetrators_relationship",
-        N_("Primary alleged perpetrator: relationship to the survivor"),
-        options.RELATIONSHIP,
-        "perp_relationship",
-    ),
-    ("perpetrators_age_group", N_("Primary alleged perpetrator: age group"), options.AGE_GROUP, "perp_age_group"),
-    (
-        "perpetrators_occupation",
-        N_("Primary alleged perpetrator: main occupation"),
-        options.OCCUPATION,
-        "perp_occupation",
-    ),
-)
+Pairs = list[tuple[str, str]]
+Found = dict[tuple[Any, ...], int]
+Grouping = tuple[str, ...]
 
 
-def build(session: AnySession, scope: Scope, regions: Sequence[tuple[str, str]] = ()) -> Report:
-    """Every standard table for the scope, each already disclosure-controlled."""
-    report = Report(scope)
-    k = scope.k
-    with_regions = bool(regions) and not scope.region
-    sets: list[tuple[str, ...]] = [
-        ("gbv_type",),
-        ("agency",),
-        ("delay", "gbv_type", "health"),
-        ("age_band", "sex"),
-        ("age_band", "adolescent"),
-        ("perp_n",),
-        ("perp_sex",),
-        ("previous_gbv",),
-        ("month", "gbv_type"),
-        *((column_name,) for *_rest, column_name in ONE_WAY),
-        *((f"pathway_{s}",) for s in PATHWAY_SERVICES),
-        *((f"flag_{f}",) for f in FLAGS),
-    ]
-    if with_regions:
-        sets.append(("region", "gbv_type"))
-    counts = _count_sets(session, scope, sets)
+@dataclass(frozen=True)
+class _Inputs:
+    """What a table's rows, columns and cells are drawn from, once the packs are counted."""
 
-    def add(
-        table_id: str,
-        title: str,
-        rows: list[tuple[str, str]],
-        cols: list[tuple[str, str]] | None,
-        found: dict[tuple[Any, ...], int],
-        additive: bool = True,
-    ) -> None:
-        if cols is None:
-            matrix = [[found.get((r,), 0)] for r, _label in rows]
-        else:
-            matrix = [[found.get((r, c), 0) for c, _label in cols] for r, _label in rows]
-        report.tables.append(
-            Table(
-                table_id,
-                title,
-                rows,
-                cols or COUNT,
-                protect(matrix, k) if additive else _primary_only(matrix, k),
-                additive,
-            )
-        )
+    session: AnySession
+    scope: Scope
+    regions: Sequence[tuple[str, str]]
+    service_types: Mapping[str, str]
+    counts: Counts
 
-    total = sum(counts[("gbv_type",)].values())
-    report.incidents = total if total == 0 or total >= k else None
-    report.agencies = len(counts[("agency",)])
-    types = [(code, name) for code, name in GBV_TYPES.items() if code != NON_GBV]  # never counted
-    add("incidents_by_type", N_("Incidents by type of GBV"), types, None, counts[("gbv_type",)])
-    for table_id, title, mapping, name in ONE_WAY[:2]:
-        add(table_id, title, _codes(mapping), None, counts[(name,)])
-    add(
-        "incidents_by_context",
-        N_("Incidents by case context (an incident may have several)"),
-        _codes(CONTEXT_FLAGS),
-        None,
-        {(f,): counts[(f"flag_{f}",)].get((1,), 0) for f in FLAGS},
-        additive=False,
-    )
-    delays = counts[("delay", "gbv_type", "health")]
-    for table_id, title, keep in (
-        ("report_delay_all", N_("Time between incident and report — all incidents"), lambda t, h: True),
-        ("report_delay_rape", N_("Time between incident and report — rape"), lambda t, h: t == "rape"),
-        (
-            "report_delay_rape_health",
-            N_("Time between incident and report — rape, with health care referred or provided"),
-            lambda t, h: t == "rape" and h == 1,
-        ),
-    ):
-        found: dict[tuple[Any, ...], int] = {}
-        for (band, gbv_type, health), n in delays.items():
+
+Labels = Callable[[_Inputs], Pairs]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One standard GBVIMS table, as data: the groupings it reads and how they lay out its cells."""
+
+    id: str
+    title: str
+    rows: Labels
+    groupings: tuple[Grouping, ...] = ()  # each must be held by one of PACKS
+    cells: Callable[[_Inputs], Found] | None = None  # None: the one grouping, as counted
+    columns: Labels | None = None  # None: one column, the number of incidents
+    additive: bool = True  # rows partition the incidents (a total is meaningful)
+    across_regions: bool = False  # only when no region is chosen and the regions are known
+
+
+def _listed(mapping: dict[str, str], *extra: tuple[str, str]) -> Labels:
+    """An options list read when the report is built, not at import: a deployment adds its
+    country's places and occupations to some lists at start-up (options.adopt_country)."""
+    return lambda _inputs: _codes(mapping, extra)
+
+
+def _with_unrecorded(mapping: dict[str, str]) -> Labels:
+    """An options list and, when it has no "unknown" answer of its own, a row for the answers
+    nobody recorded (NULL_AS counts them as "unknown")."""
+    return lambda _inputs: _codes(mapping, [] if "unknown" in mapping else [(UNKNOWN[0], options.NOT_RECORDED)])
+
+
+def _fixed(pairs: Pairs) -> Labels:
+    return lambda _inputs: pairs
+
+
+def _counted_types(_inputs: _Inputs) -> Pairs:
+    return [(code, name) for code, name in GBV_TYPES.items() if code != NON_GBV]  # never counted
+
+
+def _period_months(inputs: _Inputs) -> Pairs:
+    return _months(inputs.scope.period)
+
+
+def _known_regions(inputs: _Inputs) -> Pairs:
+    return list(inputs.regions)
+
+
+def _gap_regions(inputs: _Inputs) -> Pairs:
+    # No known region to show: one row for the country, as _gap_records counts without regions.
+    chosen = [(code, name) for code, name in inputs.regions if not inputs.scope.region or code == inputs.scope.region]
+    return chosen or [("ML", "Mali")]
+
+
+def _gap_services(inputs: _Inputs) -> Pairs:
+    return _codes(dict(inputs.service_types))
+
+
+def _one_way(table_id: str, title: str, mapping: dict[str, str], name: str, unrecorded: bool = False) -> TableSpec:
+    labels = _with_unrecorded(mapping) if unrecorded else _listed(mapping)
+    return TableSpec(table_id, title, labels, groupings=((name,),))
+
+
+def _context(inputs: _Inputs) -> Found:
+    return {(f,): inputs.counts[(f"flag_{f}",)].get((1,), 0) for f in FLAGS}
+
+
+def _delay(table_id: str, title: str, keep: Callable[[str, int], bool]) -> TableSpec:
+    def cells(inputs: _Inputs) -> Found:
+        found: Found = {}
+        for (band, gbv_type, health), n in inputs.counts[("delay", "gbv_type", "health")].items():
             if keep(gbv_type, health):
                 found[(band,)] = found.get((band,), 0) + n
-        add(table_id, title, REPORT_DELAY, None, found)
-    add(
-        "survivors_age_sex", N_("Survivors by age and sex"), AGE_BANDS, _codes(options.SEX), counts[("age_band", "sex")]
-    )
-    ages = counts[("age_band", "adolescent")]
+        return found
+
+    return TableSpec(table_id, title, _fixed(REPORT_DELAY), groupings=(("delay", "gbv_type", "health"),), cells=cells)
+
+
+AGE_GROUPS: Pairs = [
+    ("children", N_("Children (17 and under)")),
+    ("adults", N_("Adults (18 and over)")),
+    ("adolescents", N_("Adolescents (10–19)")),
+    ("elderly", N_("Elderly (50 and over)")),
+]
+
+
+def _age_groups(inputs: _Inputs) -> Found:
+    ages = inputs.counts[("age_band", "adolescent")]
     groups = {
         "children": sum(n for (band, _a), n in ages.items() if band in ("0-11", "12-17")),
         "adults": sum(n for (band, _a), n in ages.items() if band in ("18-49", "50+")),
         "adolescents": sum(n for (_b, adolescent), n in ages.items() if adolescent == 1),
         "elderly": sum(n for (band, _a), n in ages.items() if band == "50+"),
     }
-    add(
-        "survivors_age_groups",
-        N_("Survivors in selected age groups (the groups overlap)"),
-        [
-            ("children", N_("Children (17 and under)")),
-            ("adults", N_("Adults (18 and over)")),
-            ("adolescents", N_("Adolescents (10–19)")),
-            ("elderly", N_("Elderly (50 and over)")),
-        ],
-        None,
-        {(name,): n for name, n in groups.items()},
-        additive=False,
-    )
-    for table_id, title, mapping, name in ONE_WAY[2:]:
-        # A list without an "unknown" answer of its own: its empty answers were never recorded.
-        unrecorded = [] if "unknown" in mapping else [(UNKNOWN[0], options.NOT_RECORDED)]
-        add(table_id, title, _codes(mapping, unrecorded), None, counts[(name,)])
-    add(
-        "perpetrators_number",
-        N_("Incidents by number of alleged perpetrators"),
-        _codes(options.PERPETRATOR_COUNT),
-        None,
-        counts[("perp_n",)],
-    )
-    add(
-        "perpetrators_sex",
-        N_("Incidents by sex of the alleged perpetrators"),
-        _codes(options.INCIDENT_PERPETRATOR_SEX),
-        None,
-        counts[("perp_sex",)],
-    )
-    add(
-        "incidents_previous_gbv",
-        N_("Incidents by previous GBV against the survivor"),
-        _codes(options.YES_NO_UNKNOWN, [NOT_RECORDED]),
-        None,
-        counts[("previous_gbv",)],
-    )
-    pathway = {
+    return {(name,): n for name, n in groups.items()}
+
+
+def _pathway(counts: Counts) -> Found:
+    """(service, status) → incidents: the referral table and the gap indicators both read it."""
+    return {
         (service, status): n for service in PATHWAY_SERVICES for (status,), n in counts[(f"pathway_{service}",)].items()
     }
-    add(
+
+
+def _trend(inputs: _Inputs) -> Found:
+    return _month_keys(inputs.counts[("month", "gbv_type")])
+
+
+def _recorded_gaps(inputs: _Inputs) -> Found:
+    return _gap_records(inputs.session, inputs.scope, bool(inputs.regions))
+
+
+# The published tables, in the order the dashboard, the API and the files show them.
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("incidents_by_type", N_("Incidents by type of GBV"), _counted_types, groupings=(("gbv_type",),)),
+    _one_way("incidents_by_time_of_day", N_("Incidents by time of day"), options.TIME_OF_DAY, "time_of_day"),
+    _one_way("incidents_by_place", N_("Incidents by type of place"), options.PLACE_TYPE, "place_type"),
+    TableSpec(
+        "incidents_by_context",
+        N_("Incidents by case context (an incident may have several)"),
+        _listed(CONTEXT_FLAGS),
+        groupings=tuple((f"flag_{f}",) for f in FLAGS),
+        cells=_context,
+        additive=False,
+    ),
+    _delay("report_delay_all", N_("Time between incident and report — all incidents"), lambda t, h: True),
+    _delay("report_delay_rape", N_("Time between incident and report — rape"), lambda t, h: t == "rape"),
+    _delay(
+        "report_delay_rape_health",
+        N_("Time between incident and report — rape, with health care referred or provided"),
+        lambda t, h: t == "rape" and h == 1,
+    ),
+    TableSpec(
+        "survivors_age_sex",
+        N_("Survivors by age and sex"),
+        _fixed(AGE_BANDS),
+        groupings=(("age_band", "sex"),),
+        columns=_listed(options.SEX),
+    ),
+    TableSpec(
+        "survivors_age_groups",
+        N_("Survivors in selected age groups (the groups overlap)"),
+        _fixed(AGE_GROUPS),
+        groupings=(("age_band", "adolescent"),),
+        cells=_age_groups,
+        additive=False,
+    ),
+    _one_way(
+        "survivors_marital_status",
+        N_("Survivors by marital status"),
+        options.MARITAL_STATUS,
+        "marital_status",
+        unrecorded=True,
+    ),
+    _one_way(
+        "survivors_displacement",
+        N_("Survivors by displacement status"),
+        options.DISPLACEMENT_STATUS,
+        "displacement_status",
+        unrecorded=True,
+    ),
+    _one_way(
+        "survivors_stage_of_displacement",
+        N_("Incidents by stage of displacement"),
+        options.STAGE_OF_DISPLACEMENT,
+        "stage_of_displacement",
+        unrecorded=True,
+    ),
+    _one_way("survivors_disability", N_("Survivors by disability"), options.DISABILITY, "disability", unrecorded=True),
+    _one_way(
+        "survivors_vulnerable_children",
+        N_("Unaccompanied, separated and other vulnerable children"),
+        options.UNACCOMPANIED,
+        "unaccompanied",
+        unrecorded=True,
+    ),
+    _one_way(
+        "referred_by",
+        N_("Who referred the survivor (first point of contact)"),
+        options.REFERRED_BY,
+        "referred_by",
+        unrecorded=True,
+    ),
+    _one_way(
+        "perpetrators_relationship",
+        N_("Primary alleged perpetrator: relationship to the survivor"),
+        options.RELATIONSHIP,
+        "perp_relationship",
+        unrecorded=True,
+    ),
+    _one_way(
+        "perpetrators_age_group",
+        N_("Primary alleged perpetrator: age group"),
+        options.AGE_GROUP,
+        "perp_age_group",
+        unrecorded=True,
+    ),
+    _one_way(
+        "perpetrators_occupation",
+        N_("Primary alleged perpetrator: main occupation"),
+        options.OCCUPATION,
+        "perp_occupation",
+        unrecorded=True,
+    ),
+    _one_way(
+        "perpetrators_number",
+        N_("Incidents by number of alleged perpetrators"),
+        options.PERPETRATOR_COUNT,
+        "perp_n",
+    ),
+    _one_way(
+        "perpetrators_sex",
+        N_("Incidents by sex of the alleged perpetrators"),
+        options.INCIDENT_PERPETRATOR_SEX,
+        "perp_sex",
+    ),
+    TableSpec(
+        "incidents_previous_gbv",
+        N_("Incidents by previous GBV against the survivor"),
+        _listed(options.YES_NO_UNKNOWN, NOT_RECORDED),
+        groupings=(("previous_gbv",),),
+    ),
+    TableSpec(
         "referrals_by_service",
         N_("Referral pathway per service"),
-        _codes(options.PATHWAY_SERVICES),
-        _codes(options.PATHWAY_STATUS, [NOT_RECORDED]),
-        pathway,
-    )
-    add(
+        _listed(options.PATHWAY_SERVICES),
+        groupings=tuple((f"pathway_{s}",) for s in PATHWAY_SERVICES),
+        cells=lambda inputs: _pathway(inputs.counts),
+        columns=_listed(options.PATHWAY_STATUS, NOT_RECORDED),
+    ),
+    TableSpec(
         "trend_by_month",
         N_("Incidents by month and type"),
-        _months(scope.period),
-        types,
-        _month_keys(counts[("month", "gbv_type")]),
-    )
-    if with_regions:
-        add(
-            "incidents_by_region",
-            N_("Incidents by region and type"),
-            list(regions),
-            types,
-            counts[("region", "gbv_type")],
-        )
-    add(
+        _period_months,
+        groupings=(("month", "gbv_type"),),
+        cells=_trend,
+        columns=_counted_types,
+    ),
+    TableSpec(
+        "incidents_by_region",
+        N_("Incidents by region and type"),
+        _known_regions,
+        groupings=(("region", "gbv_type"),),
+        columns=_counted_types,
+        across_regions=True,
+    ),
+    # Counted from the gaps caseworkers recorded, not from the incidents' packs.
+    TableSpec(
         "service_unavailable_records",
         N_("'Service unavailable' recorded by caseworkers, by region and service"),
-        [(code, name) for code, name in regions if not scope.region or code == scope.region] or [("ML", "Mali")],
-        _codes(GAP_RECORD_SERVICES),
-        _gap_records(session, scope, bool(regions)),
+        _gap_regions,
+        cells=_recorded_gaps,
+        columns=_gap_services,
+    ),
+)
+# Read for the report's totals rather than for a table.
+TOTALS: tuple[Grouping, ...] = (("gbv_type",), ("agency",))
+
+
+def _table(spec: TableSpec, inputs: _Inputs) -> Table:
+    rows = spec.rows(inputs)
+    cols = spec.columns(inputs) if spec.columns is not None else None
+    found = spec.cells(inputs) if spec.cells is not None else inputs.counts[spec.groupings[0]]
+    if cols is None:
+        matrix = [[found.get((r,), 0)] for r, _label in rows]
+    else:
+        matrix = [[found.get((r, c), 0) for c, _label in cols] for r, _label in rows]
+    k = inputs.scope.k
+    protected = protect(matrix, k) if spec.additive else _primary_only(matrix, k)
+    return Table(spec.id, spec.title, rows, cols or COUNT, protected, spec.additive)
+
+
+def build(
+    session: AnySession,
+    scope: Scope,
+    regions: Sequence[tuple[str, str]] = (),
+    service_types: Mapping[str, str] | None = None,
+) -> Report:
+    """Every standard table for the scope, each already disclosure-controlled. ``regions`` and
+    ``service_types`` (code → label, for the table of services recorded as unavailable) are the
+    deployment's: referral service types belong to the referral package, which gbvims does not
+    import."""
+    across_regions = bool(regions) and not scope.region
+    specs = [spec for spec in TABLES if across_regions or not spec.across_regions]
+    groupings = list(dict.fromkeys([*TOTALS, *(g for spec in specs for g in spec.groupings)]))
+    counts = _count_sets(session, scope, groupings)
+    inputs = _Inputs(session, scope, regions, service_types or {}, counts)
+    total = sum(counts[("gbv_type",)].values())
+    return Report(
+        scope,
+        tables=[_table(spec, inputs) for spec in specs],
+        incidents=total if total == 0 or total >= scope.k else None,
+        agencies=len(counts[("agency",)]),
+        gaps=_gaps(_pathway(counts), scope.k),
     )
-    report.gaps = _gaps(pathway, k)
-    return report
-
-
-GAP_RECORD_SERVICES = {
-    "health": N_("Health"),
-    "psychosocial": N_("Psychosocial"),
-    "legal": N_("Legal"),
-    "security": N_("Security"),
-    "shelter": N_("Shelter"),
-    "livelihoods": N_("Livelihoods"),
-    "child_protection": N_("Child protection"),
-    "education": N_("Education"),
-    "family_tracing": N_("Family tracing"),
-}
 
 
 def _gap_records(session: AnySession, scope: Scope, by_region: bool) -> dict[tuple[Any, ...], int]:

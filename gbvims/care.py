@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 PEP_HOURS = 72
 EMERGENCY_CONTRACEPTION_HOURS = 120
 CARE_HOURS = {"pep": PEP_HOURS, "ec": EMERGENCY_CONTRACEPTION_HOURS}
+# A window's state: surely open, open or closed depending on the unknown true time, surely closed.
+OPEN, MAYBE_OPEN, CLOSED = CARE_STATES = ("open", "maybe_open", "closed")
 
 # The IRF's times of day, as local clock bounds wide enough for every season in the Sahel
 # (sunrise 05:45–06:50, sunset 17:50–19:15 in Mali). Evening/night runs from sunset to sunrise,
@@ -33,7 +35,7 @@ HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 def parse_hhmm(value: str) -> dt.time:
-    """"21:30" → time(21, 30); ValueError when it is not a 24-hour HH:MM time."""
+    """ "21:30" → time(21, 30); ValueError when it is not a 24-hour HH:MM time."""
     if not HHMM.match(value):
         raise ValueError(value)
     hours, minutes = value.split(":")
@@ -76,17 +78,17 @@ def incident_time(day: dt.date, exact: str | None, time_of_day: str | None, zone
 
 @dataclass(frozen=True)
 class CareWindow:
-    care: str  # "pep" or "ec"
+    care: str  # a key of CARE_HOURS
     earliest_close: dt.datetime  # if the incident happened at the earliest possible moment
     closes_at: dt.datetime  # the latest possible close
     exact: bool  # the time of the incident is known: both closes are the same
 
     def state(self, now: dt.datetime) -> str:
         if now < self.earliest_close:
-            return "open"
+            return OPEN
         if now < self.closes_at:
-            return "maybe_open"
-        return "closed"
+            return MAYBE_OPEN
+        return CLOSED
 
     def hours_left(self, now: dt.datetime) -> float:
         """Hours until the latest possible close (negative once surely closed)."""

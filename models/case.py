@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from .agency import Agency
 from .base import UTCDateTime, db, new_uuid, utcnow
 from .keys import HasEncryptedFields
 from .user import User
+
+if TYPE_CHECKING:
+    from .consent import Consent
 
 KINDS = ("gbv", "cp")
 STATUSES = ("open", "closed")
@@ -60,6 +64,12 @@ class Case(db.Model, HasEncryptedFields):  # type: ignore[name-defined]
     @property
     def assigned_user_ids(self) -> set[str]:
         return {a.user_id for a in self.assignments}
+
+    @property
+    def current_consent(self) -> Consent | None:
+        """The consent in force: the latest version (a change adds a version, none is edited)."""
+        versions: list[Consent] = self.consents  # a backref declared in models/consent.py
+        return versions[-1] if versions else None
 
 
 class CaseAssignment(db.Model):  # type: ignore[name-defined]

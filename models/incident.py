@@ -13,12 +13,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crypto import DataKey
 from crypto.sqla import Ciphertext, EncryptedField
+from gbvims.options import PATHWAY_SERVICES
 
 from .base import UTCDateTime, db, new_uuid, utcnow
 from .case import Case
 from .keys import EncryptedUnderCase, keyring
 
-PATHWAY_COLUMNS = ("shelter", "health", "psychosocial", "legal", "security", "livelihoods", "child_protection")
+# One pathway_<service> column per service of the IRF's referral pathway (a test checks they exist).
+PATHWAY_COLUMNS = tuple(PATHWAY_SERVICES)
 
 
 class Incident(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
@@ -26,8 +28,9 @@ class Incident(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    case: Mapped[Case] = relationship(backref=db.backref("incidents", order_by="Incident.date_of_incident",
-                                                         cascade="all, delete-orphan"))
+    case: Mapped[Case] = relationship(
+        backref=db.backref("incidents", order_by="Incident.date_of_incident", cascade="all, delete-orphan")
+    )
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     created_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -118,8 +121,12 @@ class Incident(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
 
 
 FLAG_COLUMNS = (
-    "flag_intimate_partner_violence", "flag_child_sexual_abuse", "flag_early_marriage",
-    "flag_possible_sexual_exploitation", "flag_possible_sexual_slavery", "flag_harmful_traditional_practice",
+    "flag_intimate_partner_violence",
+    "flag_child_sexual_abuse",
+    "flag_early_marriage",
+    "flag_possible_sexual_exploitation",
+    "flag_possible_sexual_slavery",
+    "flag_harmful_traditional_practice",
 )
 
 

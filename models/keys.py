@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from typing import Any, Protocol
 
-from flask import current_app, has_app_context
 from sqlalchemy import ForeignKey, String, event, inspect
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 
-from crypto import DataKey, KeyFileWatcher, KeyRing, ShredJournal, UnknownKeyId
+from crypto import DataKey, KeyRing, ShredJournal, UnknownKeyId
 from crypto.sqla import DataKeyMixin
 
 from .base import db
@@ -19,31 +17,33 @@ class DataKeyRecord(db.Model, DataKeyMixin):  # type: ignore[name-defined]
     __tablename__ = "data_keys"
 
 
-log = logging.getLogger("sutura.keys")
+class KeySettings(Protocol):
+    """What the models need from the application running them: its key ring and its shred
+    journal. The app factory passes one in (``app/keys.py``), so models import neither Flask
+    nor ``config``."""
+
+    def keyring(self, *, refresh: bool = False) -> KeyRing: ...
+
+    def shred_journal(self) -> ShredJournal | None: ...
+
+
+_settings: KeySettings | None = None
+
+
+def use_key_settings(settings: KeySettings) -> None:
+    """Called by ``create_app``: where ``keyring()`` and ``shred_journal()`` find the keys."""
+    global _settings
+    _settings = settings
 
 
 def keyring(*, refresh: bool = False) -> KeyRing:
     """The running app's key ring. Loaded at start-up from the key file or the environment;
     with a key file, a running worker re-reads it when it changes (checked every few seconds,
-    and at once with ``refresh=True``), so new keys reach every worker without a restart."""
-    watcher: KeyFileWatcher | None = current_app.extensions.get("sutura.keyring_watcher")
-    if watcher is not None:
-        before = watcher.ring
-        if refresh:
-            watcher.refresh()
-        ring_now = watcher.current()
-        if ring_now is not before:
-            log.info("key ring reloaded: newest key-encryption key %s", ring_now.newest_id)
-        elif watcher.last_error and refresh:
-            log.warning("key file not reloaded: %s", watcher.last_error)
-        current_app.extensions["sutura.keyring"] = ring_now
-        return ring_now
-    ring: KeyRing | None = current_app.extensions.get("sutura.keyring")
-    if ring is None:
-        from config import ConfigurationError
-
-        raise ConfigurationError(current_app.extensions.get("sutura.keyring_error", "no key material loaded"))
-    return ring
+    and at once with ``refresh=True``), so new keys reach every worker without a restart.
+    Raises ``config.ConfigurationError`` when the app has no key material."""
+    if _settings is None:
+        raise RuntimeError("no key settings: create the app (create_app) before using encrypted models")
+    return _settings.keyring(refresh=refresh)
 
 
 class HasEncryptedFields:
@@ -123,10 +123,8 @@ _PENDING = "sutura.shreds_pending"
 
 
 def shred_journal() -> ShredJournal | None:
-    if not has_app_context():
-        return None
-    journal: ShredJournal | None = current_app.extensions.get("sutura.shred_journal")
-    return journal
+    """The app's shred journal; None outside an app context or when none is configured."""
+    return _settings.shred_journal() if _settings is not None else None
 
 
 @event.listens_for(Session, "after_flush")

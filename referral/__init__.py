@@ -3,7 +3,7 @@ response-time (SLA) rules (docs/architecture.md, "Referrals"). Plain Python, no 
 
 from .errors import ConsentMissing, IllegalTransition, ReasonRequired, ReferralError
 from .packet import CONSENT_AREA, PACKET_FIELDS, SERVICE_TYPES, check_share, consent_area
-from .sla import Rules, due_at, is_overdue
+from .sla import URGENCIES, Rules, due_at, is_overdue
 from .states import EVENTS, FINAL, STATES, TRANSITIONS, events_from, next_state
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "SERVICE_TYPES",
     "STATES",
     "TRANSITIONS",
+    "URGENCIES",
     "ConsentMissing",
     "IllegalTransition",
     "ReasonRequired",

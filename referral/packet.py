@@ -7,41 +7,26 @@ from collections.abc import Iterable, Mapping
 
 from .errors import ConsentMissing
 
-SERVICE_TYPES = (
-    "health",
-    "psychosocial",
-    "legal",
-    "security",
-    "shelter",
-    "livelihoods",
-    "child_protection",
-    "education",
-    "family_tracing",
-)
+# The referral service types, each with the consent area (consent.release, gbvims RELEASE_AREAS)
+# that covers it and the referral-pathway line of the Incident Recording Form (gbvims
+# PATHWAY_SERVICES) it updates. The one list of these codes: the app's labels, forms, stats and
+# OpenAPI document take it from here (tests/unit/test_code_lists.py checks the copies).
+_SERVICES: dict[str, tuple[str, str]] = {
+    "health": ("health", "health"),
+    "psychosocial": ("psychosocial", "psychosocial"),
+    "legal": ("legal", "legal"),
+    "security": ("security", "security"),
+    "shelter": ("shelter", "shelter"),
+    "livelihoods": ("livelihoods", "livelihoods"),
+    "child_protection": ("other", "child_protection"),
+    "education": ("other", "child_protection"),
+    "family_tracing": ("other", "child_protection"),
+}
+SERVICE_TYPES = tuple(_SERVICES)
 # The consent area (consent.release) that covers each service type.
-CONSENT_AREA = {
-    "health": "health",
-    "psychosocial": "psychosocial",
-    "legal": "legal",
-    "security": "security",
-    "shelter": "shelter",
-    "livelihoods": "livelihoods",
-    "child_protection": "other",
-    "education": "other",
-    "family_tracing": "other",
-}
+CONSENT_AREA = {service: area for service, (area, _line) in _SERVICES.items()}
 # Which referral-pathway line of the Incident Recording Form a service type updates.
-PATHWAY_LINE = {
-    "health": "health",
-    "psychosocial": "psychosocial",
-    "legal": "legal",
-    "security": "security",
-    "shelter": "shelter",
-    "livelihoods": "livelihoods",
-    "child_protection": "child_protection",
-    "education": "child_protection",
-    "family_tracing": "child_protection",
-}
+PATHWAY_LINE = {service: line for service, (_area, line) in _SERVICES.items()}
 # Fields a packet may carry: identifying ones (copied, encrypted under the packet's own key)
 # and coded ones the provider needs to prepare (age, sex).
 PACKET_FIELDS = (

@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+# A referral's urgency: "high" is due within Rules.high_urgency, "normal" within Rules.default.
+URGENCIES = ("normal", "high")
+
 
 @dataclass(frozen=True)
 class Rules:

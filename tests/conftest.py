@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import io
 import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,8 +28,27 @@ from models.location import load_locations
 
 from .databases import isolated_database
 
+ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the translation catalogues (``*.mo`` are build products, not committed), so that a
+    fresh clone's tests run with plain ``pytest`` as well as with ``make test``."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in sorted((ROOT / "translations").glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        partial = mo.with_suffix(f".mo.{os.getpid()}")
+        with partial.open("wb") as target:
+            write_mo(target, catalog)
+        partial.replace(mo)  # atomic: another test run may be reading it
 
 
 def make_app(url: str, keyring: KeyRing | None = None, **overrides: Any) -> Flask:

@@ -14,9 +14,10 @@ from models.location import LEVELS
 
 from .. import audit, passwords
 from ..errors import ValidationFailed
+from ..policy import answers_for_provider
+from ..validation import AGENCY_CODE
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-AGENCY_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
 
 
 def agency_by_code(code: str) -> Agency | None:
@@ -60,7 +61,7 @@ def create_user(
         provider = db.session.scalar(select(Provider).where(Provider.code == provider_code.strip().upper()))
         if provider is None:
             errors["provider"] = [str(_l("No service in the directory has the code %(code)s.", code=provider_code))]
-        elif role != "provider":
+        elif not answers_for_provider(role):
             errors["provider"] = [str(_l("Only a service provider user answers for a directory entry."))]
     if problems := passwords.password_problems(password, name):
         errors["password"] = problems

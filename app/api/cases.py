@@ -9,11 +9,11 @@ from werkzeug.wrappers import Response
 
 from models import Case, Incident, db, utcnow
 
-from ..auth import acting_user as _user
-from ..cases import editing, service
+from ..auth import acting_user
+from ..cases import editing, incidents, service
 from ..cases.editing import incident_answers, survivor_answers
-from ..cases.views import load_case
 from ..errors import NotFound
+from ..lookup import load_case
 from ..pagination import paginate
 from ..policy import requires
 from . import bp
@@ -66,13 +66,13 @@ def care_windows_json(case: Case) -> list[dict[str, Any]]:
             "time_known": window.exact,
         }
         for incident in case.incidents
-        for window in service.incident_windows(incident)
+        for window in incidents.incident_windows(incident)
     ]
 
 
 def case_detail(case: Case) -> dict[str, Any]:
     s = case.survivor
-    consent = service.current_consent(case)
+    consent = case.current_consent
     return {
         **case_summary(case),
         "survivor": survivor_answers(s),
@@ -104,7 +104,7 @@ def list_cases() -> Response:
         kind=args.get("kind", "")[:4],
         overdue=args.get("overdue") in ("1", "true"),
     )
-    stmt = service.list_query(_user(), filters)
+    stmt = service.list_query(acting_user(), filters)
     if filters.q:
         found = service.exact_matches(list(db.session.scalars(stmt.limit(500)).unique()), filters.q)
         items, total, number = found[:50], len(found), 1
@@ -125,7 +125,7 @@ def list_cases() -> Response:
 @bp.route("/cases", methods=["POST"])
 @requires("case.create")
 def create_case() -> tuple[Response, int]:
-    case = service.create_case(_user(), json_object())
+    case = service.create_case(acting_user(), json_object())
     db.session.commit()
     return jsonify(case_summary(case)), 201
 
@@ -144,7 +144,7 @@ def get_case(case_id: str) -> Response:
 @requires("case.update")
 def create_incident(case_id: str) -> tuple[Response, int]:
     case = load_case(case_id, "case.update")
-    incident = service.add_incident(_user(), case, json_object())
+    incident = incidents.add_incident(acting_user(), case, json_object())
     db.session.commit()
     return jsonify(incident_json(incident)), 201
 
@@ -153,7 +153,7 @@ def create_incident(case_id: str) -> tuple[Response, int]:
 @requires("case.update")
 def edit_case(case_id: str) -> Response:
     case = load_case(case_id, "case.update")
-    changed = editing.edit_case(_user(), case, json_object())
+    changed = editing.edit_case(acting_user(), case, json_object())
     db.session.commit()
     return jsonify({**case_detail(case), "changed": changed})
 
@@ -165,7 +165,7 @@ def edit_incident(case_id: str, incident_id: str) -> Response:
     incident = next((i for i in case.incidents if i.id == incident_id), None)
     if incident is None:
         raise NotFound()
-    changed = editing.edit_incident(_user(), case, incident, json_object())
+    changed = editing.edit_incident(acting_user(), case, incident, json_object())
     db.session.commit()
     return jsonify({**incident_json(incident), "changed": changed})
 
@@ -174,6 +174,6 @@ def edit_incident(case_id: str, incident_id: str) -> Response:
 @requires("case.update")
 def record_consent(case_id: str) -> tuple[Response, int]:
     case = load_case(case_id, "case.update")
-    service.record_consent(_user(), case, json_object())
+    service.record_consent(acting_user(), case, json_object())
     db.session.commit()
     return jsonify(case_detail(case)), 201

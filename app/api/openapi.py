@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from gbvims import options
+from gbvims.care import CARE_HOURS, CARE_STATES
 from gbvims.classification import ANSWER_KEYS, GBV_TYPES
+from models import ROLES
+from referral.packet import SERVICE_TYPES
+from referral.sla import URGENCIES
+from referral.states import DECLINE_REASONS
 
 ERROR = {
     "type": "object",
@@ -46,12 +51,14 @@ CASE_SUMMARY = {
         )
     },
 }
+
+
 def _enum(options: Any, *, nullable: bool = True) -> dict[str, Any]:
     codes = list(options)
     return {"type": ["string", "null"], "enum": [*codes, None]} if nullable else {"type": "string", "enum": codes}
 
 
-COUNTRY = {"type": ["string", "null"], "description": "ISO 3166-1 alpha-2 code, or \"unknown\""}
+COUNTRY = {"type": ["string", "null"], "description": 'ISO 3166-1 alpha-2 code, or "unknown"'}
 ANSWER = {
     "type": ["string", "boolean", "null"],
     "description": "yes, no or unknown (true/false accepted); null or absent: not recorded",
@@ -75,7 +82,7 @@ SURVIVOR = {
                 "religion",
             )
         },
-        "dependants_ages": {"type": ["string", "null"], "description": "ages separated by commas, e.g. \"2, 5, 9\""},
+        "dependants_ages": {"type": ["string", "null"], "description": 'ages separated by commas, e.g. "2, 5, 9"'},
         "date_of_birth": {"type": ["string", "null"], "format": "date"},
         "age": {"type": ["integer", "null"]},
         "age_estimated": {"type": "boolean"},
@@ -217,10 +224,10 @@ CARE_WINDOW = {
     "type": "object",
     "properties": {
         "incident": {"type": "string"},
-        "care": {"type": "string", "enum": ["pep", "ec"]},
+        "care": _enum(CARE_HOURS, nullable=False),
         "earliest_close": {"type": "string", "format": "date-time"},
         "closes_at": {"type": "string", "format": "date-time", "description": "the latest possible close"},
-        "state": {"type": "string", "enum": ["open", "maybe_open", "closed"]},
+        "state": _enum(CARE_STATES, nullable=False),
         "hours_left": {"type": "number"},
         "time_known": {"type": "boolean"},
     },
@@ -255,23 +262,10 @@ NEW_REFERRAL = {
     "type": "object",
     "required": ["service_type", "provider_id"],
     "properties": {
-        "service_type": {
-            "type": "string",
-            "enum": [
-                "health",
-                "psychosocial",
-                "legal",
-                "security",
-                "shelter",
-                "livelihoods",
-                "child_protection",
-                "education",
-                "family_tracing",
-            ],
-        },
+        "service_type": _enum(SERVICE_TYPES, nullable=False),
         "provider_id": {"type": "string"},
         "share": {"type": "array", "items": {"type": "string"}},
-        "urgency": {"type": "string", "enum": ["normal", "high"]},
+        "urgency": _enum(URGENCIES, nullable=False),
         "note": {"type": "string"},
         "request_key": {"type": "string", "description": "any random string; makes a retry safe"},
     },
@@ -414,16 +408,7 @@ def _document() -> dict[str, Any]:
                                         "properties": {
                                             "id": {"type": "string"},
                                             "username": {"type": "string"},
-                                            "role": {
-                                                "type": "string",
-                                                "enum": [
-                                                    "caseworker",
-                                                    "supervisor",
-                                                    "provider",
-                                                    "cluster_lead",
-                                                    "admin",
-                                                ],
-                                            },
+                                            "role": _enum(ROLES, nullable=False),
                                             "agency": {"type": ["string", "null"]},
                                             "language": {"type": ["string", "null"]},
                                             "totp_enabled": {"type": "boolean"},
@@ -584,10 +569,7 @@ def _document() -> dict[str, Any]:
                 }
                 for event, summary in (
                     ("accept", "Accept the referral"),
-                    (
-                        "decline",
-                        "Decline, with a reason (capacity, not_offered, outside_area, survivor_not_reached, other)",
-                    ),
+                    ("decline", f"Decline, with a reason ({', '.join(DECLINE_REASONS)})"),
                     ("deliver", "Report the service delivered (or not, with a reason)"),
                 )
             },

@@ -11,8 +11,8 @@ from models import Provider, Referral, db
 from referral.packet import SERVICE_TYPES
 
 from .. import audit
-from ..auth import acting_user as _user
-from ..cases.views import load_case
+from ..auth import acting_user
+from ..lookup import load_case
 from ..pagination import paginate
 from ..policy import requires
 from ..referrals import service
@@ -81,7 +81,7 @@ def services() -> Response:
 @requires("case.update")
 def create_referral(case_id: str) -> tuple[Response, int]:
     case = load_case(case_id, "case.update")
-    referral, new = service.create_referral(_user(), case, json_object())
+    referral, new = service.create_referral(acting_user(), case, json_object())
     db.session.commit()
     return jsonify(referral_for_caseworker(referral)), 201 if new else 200
 
@@ -89,7 +89,7 @@ def create_referral(case_id: str) -> tuple[Response, int]:
 @bp.route("/referrals", methods=["GET"])
 @requires("referral.inbox")
 def provider_referrals() -> Response:
-    page = paginate(service.inbox_query(_user()), per_page=100)
+    page = paginate(service.inbox_query(acting_user()), per_page=100)
     body = jsonify(items=[referral_for_provider(r) for r in page.items], total=page.total, page=page.number)
     if page.items:
         audit.record(
@@ -106,7 +106,7 @@ def provider_referrals() -> Response:
 @bp.route("/referrals/<referral_id>/deliver", methods=["POST"], defaults={"event": "deliver"})
 @requires("referral.respond")
 def respond(referral_id: str, event: str) -> Response:
-    user = _user()
+    user = acting_user()
     referral = service.load_for_provider(user, referral_id)
     body = json_object() if request.get_data() else {}
     if event == "deliver" and body.get("delivered") is False:

@@ -12,10 +12,10 @@ from gbvims.aggregates import Report
 from models import db
 
 from .. import audit
-from ..auth import acting_user as _user
+from ..auth import acting_user
 from ..policy import requires
 from ..stats import service
-from ..stats.views import file_response
+from ..stats.exports import file_response
 from . import bp
 
 
@@ -63,7 +63,7 @@ def report_json(report: Report, gaps: list[Any]) -> dict[str, Any]:
 @bp.route("/stats/gbvims", methods=["GET"])
 @requires("stats.read")
 def stats() -> Response:
-    report, gaps = service.report_for(_user(), _args())
+    report, gaps = service.report_for(acting_user(), _args())
     body = jsonify(report_json(report, gaps))
     audit.record("stats.viewed", target_type="stats", details={"period": report.scope.period.label, "via": "api"})
     db.session.commit()
@@ -74,7 +74,7 @@ def stats() -> Response:
 @bp.route("/exports/gbvims.xlsx", methods=["GET"], defaults={"fmt": "xlsx"})
 @requires("stats.export")
 def export(fmt: str) -> Response:
-    report, _gaps = service.report_for(_user(), _args())
+    report, _gaps = service.report_for(acting_user(), _args())
     audit.record("stats.exported", target_type="stats", details={"format": fmt, "via": "api"})
     db.session.commit()
     return file_response(report, fmt)

@@ -33,7 +33,7 @@ from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS
 from .. import audit, clock
 from ..errors import Conflict
 from ..policy import require
-from .validation import Reader
+from ..validation import Reader
 
 GOAL_AREAS = {**options.RELEASE_AREAS, "safety": "", "child_protection": ""}
 MAX_GOALS = 12
@@ -103,14 +103,14 @@ def save_plan(user: User, case: Case, payload: Mapping[str, Any]) -> ActionPlan:
         raw = []
     goals: list[dict[str, Any]] = []
     for n, item in enumerate(raw):
-        g = Reader(item if isinstance(item, Mapping) else {}, f"goals.{n}.", r.errors)
+        line = Reader(item if isinstance(item, Mapping) else {}, f"goals.{n}.", r.errors)
         goals.append(
             {
-                "area": g.choice("area", GOAL_AREAS, required=True),
-                "goal": g.text("goal", required=True, max_length=500),
-                "responsible": g.text("responsible", max_length=200),
-                "due_date": g.date("due_date"),
-                "status": g.choice("status", dict.fromkeys(GOAL_STATUSES, ""), default="not_started"),
+                "area": line.choice("area", GOAL_AREAS, required=True),
+                "goal": line.text("goal", required=True, max_length=500),
+                "responsible": line.text("responsible", max_length=200),
+                "due_date": line.date("due_date"),
+                "status": line.choice("status", dict.fromkeys(GOAL_STATUSES, ""), default="not_started"),
             }
         )
     if not goals and not r.errors:
@@ -136,7 +136,7 @@ def submit_plan(user: User, case: Case) -> ActionPlan:
     _open_case(user, case)
     plan = current_plan(case)
     if plan is None or plan.status not in ("draft", "rejected") or not plan.goals:
-        raise Conflict()
+        raise Conflict(_("There is no draft plan with goals to submit: it may already be waiting for approval."))
     plan.status, plan.submitted_at = "submitted", utcnow()
     _log(user, case, "case.plan_submitted", version=plan.version)
     return plan
@@ -146,7 +146,7 @@ def decide_plan(user: User, case: Case, approve: bool, comment: str | None) -> A
     _open_case(user, case, "case.approve")
     plan = current_plan(case)
     if plan is None or plan.status != "submitted":
-        raise Conflict()
+        raise Conflict(_("No plan is waiting for approval: it may already have been decided."))
     comment = _comment(comment, required=not approve)
     plan.status = "approved" if approve else "rejected"
     plan.decided_by_id, plan.decided_at = user.id, utcnow()
@@ -239,7 +239,7 @@ def request_closure(user: User, case: Case, payload: Mapping[str, Any]) -> CaseD
 def request_purge(user: User, case: Case) -> CaseDecision:
     require("case.update", case, user=user)
     if case.purged_at is not None or pending(case, "purge") is not None:
-        raise Conflict()
+        raise Conflict(_("An erasure of this case is already waiting for approval."))
     decision = CaseDecision(case=case, kind="purge", requested_by_id=user.id)
     db.session.add(decision)
     _log(user, case, "case.purge_requested")
@@ -250,7 +250,7 @@ def decide(user: User, case: Case, decision_id: str, approve: bool, comment: str
     require("case.approve", case, user=user)
     decision = next((d for d in case.decisions if d.id == decision_id and d.status == "pending"), None)
     if decision is None:
-        raise Conflict()
+        raise Conflict(_("This request is no longer waiting for a decision: it may already have been decided."))
     if decision.kind == "purge" and decision.requested_by_id == user.id:
         # Irreversible: the person who asked for it cannot also approve it.
         raise Conflict(_("Another supervisor must approve a purge you requested."))
@@ -275,7 +275,7 @@ def decide(user: User, case: Case, decision_id: str, approve: bool, comment: str
 def reopen(user: User, case: Case) -> None:
     require("case.update", case, user=user)
     if case.status != "closed" or case.purged_at is not None:
-        raise Conflict()
+        raise Conflict(_("Only a closed case can be reopened."))
     case.status, case.stage, case.closed_at = "open", "follow_up", None
     _log(user, case, "case.reopened")
 

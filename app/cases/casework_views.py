@@ -14,13 +14,15 @@ from models import Case, db
 from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS, GOAL_STATUSES
 
 from .. import clock
+from ..auth import acting_user
 from ..errors import ValidationFailed
+from ..forms import CsrfForm, check_csrf, flatten, nest
 from ..i18n_labels import choices
+from ..lookup import load_case
 from ..policy import requires
 from . import casework, service
-from .forms import CsrfForm, check_csrf, flatten, nest
 from .labels import AREA_LABELS, ASSESSMENT_LABELS, CHECKLIST_LABELS, GOAL_STATUS_LABELS, REASON_LABELS
-from .views import _user, bp, load_case
+from .views import bp
 
 
 def _form_page(
@@ -60,7 +62,7 @@ def assessment(case_id: str) -> Response | str | tuple[str, int]:
     return _form_page(
         case_id,
         "cases/assessment.html",
-        lambda case, payload: casework.record_assessment(_user(), case, payload),
+        lambda case, payload: casework.record_assessment(acting_user(), case, payload),
         _("Assessment saved."),
         {"areas": [(a, _(ASSESSMENT_LABELS[a])) for a in ASSESSMENT_AREAS], "risks": choices(options.RISK_LEVEL)},
     )
@@ -77,20 +79,20 @@ def plan(case_id: str) -> Response | str | tuple[str, int]:
             {
                 "goals": [
                     {
-                        "area": g.area,
-                        "goal": g.goal,
-                        "responsible": g.responsible,
-                        "due_date": g.due_date.isoformat() if g.due_date else "",
-                        "status": g.status,
+                        "area": goal.area,
+                        "goal": goal.goal,
+                        "responsible": goal.responsible,
+                        "due_date": goal.due_date.isoformat() if goal.due_date else "",
+                        "status": goal.status,
                     }
-                    for g in current.goals
+                    for goal in current.goals
                 ]
             }
         )
     return _form_page(
         case_id,
         "cases/plan.html",
-        lambda c, payload: casework.save_plan(_user(), c, payload),
+        lambda c, payload: casework.save_plan(acting_user(), c, payload),
         _("Case action plan saved as a draft."),
         {
             "areas": [(a, _(AREA_LABELS[a])) for a in AREA_LABELS],
@@ -106,7 +108,7 @@ def plan(case_id: str) -> Response | str | tuple[str, int]:
 def submit_plan(case_id: str) -> Response:
     case = load_case(case_id, "case.update")
     check_csrf()
-    casework.submit_plan(_user(), case)
+    casework.submit_plan(acting_user(), case)
     db.session.commit()
     flash(_("The plan was sent to the supervisor for approval."), "success")
     return redirect(url_for("cases.show", case_id=case_id))
@@ -118,7 +120,7 @@ def decide_plan(case_id: str) -> Response:
     case = load_case(case_id, "case.approve")
     check_csrf()
     approve = request.form.get("decision") == "approve"
-    casework.decide_plan(_user(), case, approve, request.form.get("comment"))
+    casework.decide_plan(acting_user(), case, approve, request.form.get("comment"))
     db.session.commit()
     flash(_("Plan approved.") if approve else _("Plan sent back with your comment."), "success")
     return redirect(url_for("cases.show", case_id=case_id))
@@ -133,12 +135,12 @@ def follow_up(case_id: str) -> Response | str | tuple[str, int]:
     initial = {
         "date": clock.today().isoformat(),
         "risk_level": case.risk_level or "",
-        **{f"progress.{g.id}": g.status for g in goals},
+        **{f"progress.{goal.id}": goal.status for goal in goals},
     }
     return _form_page(
         case_id,
         "cases/follow_up.html",
-        lambda c, payload: casework.add_follow_up(_user(), c, payload),
+        lambda c, payload: casework.add_follow_up(acting_user(), c, payload),
         _("Follow-up saved."),
         {
             "goals": goals,
@@ -156,7 +158,7 @@ def closure(case_id: str) -> Response | str | tuple[str, int]:
     return _form_page(
         case_id,
         "cases/closure.html",
-        lambda case, payload: casework.request_closure(_user(), case, payload),
+        lambda case, payload: casework.request_closure(acting_user(), case, payload),
         _("Closure requested: the supervisor will review it."),
         {
             "reasons": [(r, _(REASON_LABELS[r])) for r in CLOSURE_REASONS],
@@ -171,7 +173,7 @@ def decide(case_id: str, decision_id: str) -> Response:
     case = load_case(case_id, "case.approve")
     check_csrf()
     approve = request.form.get("decision") == "approve"
-    decision = casework.decide(_user(), case, decision_id, approve, request.form.get("comment"))
+    decision = casework.decide(acting_user(), case, decision_id, approve, request.form.get("comment"))
     db.session.commit()
     if decision.kind == "purge" and approve:
         flash(_("The case was erased: its identifying data can never be read again."), "success")
@@ -185,7 +187,7 @@ def decide(case_id: str, decision_id: str) -> Response:
 def reopen(case_id: str) -> Response:
     case = load_case(case_id, "case.update")
     check_csrf()
-    casework.reopen(_user(), case)
+    casework.reopen(acting_user(), case)
     db.session.commit()
     flash(_("Case reopened."), "success")
     return redirect(url_for("cases.show", case_id=case_id))
@@ -196,7 +198,7 @@ def reopen(case_id: str) -> Response:
 def request_purge(case_id: str) -> Response:
     case = load_case(case_id, "case.update")
     check_csrf()
-    casework.request_purge(_user(), case)
+    casework.request_purge(acting_user(), case)
     db.session.commit()
     flash(_("Erasure requested: a supervisor must approve it."), "success")
     return redirect(url_for("cases.show", case_id=case_id))

@@ -11,11 +11,13 @@ from werkzeug.wrappers import Response
 from gbvims.classification import GBV_TYPES, IncompleteAnswers, classify
 from models import Case, Incident, db
 
+from ..auth import acting_user
 from ..errors import NotFound, ValidationFailed
+from ..forms import check_csrf, flatten, nest
+from ..lookup import load_case
 from ..policy import requires
 from . import editing, service
-from .forms import check_csrf, flatten, nest
-from .views import _incident_context, _registration_context, _user, bp, incident_payload_from_form, load_case
+from .views import _incident_context, _registration_context, bp, incident_payload_from_form
 
 
 def _closed(case: Case) -> Response | None:
@@ -47,7 +49,7 @@ def edit(case_id: str) -> Response | str | tuple[str, int]:
     if isinstance(survivor, dict):
         survivor.setdefault("age_estimated", "no")  # an unticked box is sent as nothing
     try:
-        changed = editing.edit_case(_user(), case, payload)
+        changed = editing.edit_case(acting_user(), case, payload)
     except ValidationFailed as exc:
         db.session.rollback()
         case = load_case(case_id, "case.update")
@@ -107,7 +109,7 @@ def edit_incident(case_id: str, incident_id: str) -> Response | str | tuple[str,
             **_incident_context(case, flatten(payload), gbv_type=gbv_type, rows=rows),
         )
     try:
-        changed = editing.edit_incident(_user(), case, incident, payload)
+        changed = editing.edit_incident(acting_user(), case, incident, payload)
     except ValidationFailed as exc:
         db.session.rollback()
         case = load_case(case_id, "case.update")
@@ -130,7 +132,7 @@ def edit_incident(case_id: str, incident_id: str) -> Response | str | tuple[str,
 @requires("case.update")
 def consent(case_id: str) -> Response | str | tuple[str, int]:
     case = load_case(case_id, "case.update")
-    current = service.current_consent(case)
+    current = case.current_consent
     if case.status != "open" or current is None or not case.consent_services:
         flash(_("This case is closed or its consent was withdrawn."), "error")
         return redirect(url_for("cases.show", case_id=case.id))
@@ -151,7 +153,7 @@ def consent(case_id: str) -> Response | str | tuple[str, int]:
     check_csrf()
     payload = nest(request.form.to_dict())
     try:
-        service.record_consent(_user(), case, payload.get("consent") or {})
+        service.record_consent(acting_user(), case, payload.get("consent") or {})
     except ValidationFailed as exc:
         db.session.rollback()
         case = load_case(case_id, "case.update")

@@ -9,6 +9,7 @@ of consent is a new consent version.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -23,8 +24,10 @@ from models.incident import PATHWAY_COLUMNS
 from .. import audit, clock
 from ..errors import Conflict, NothingToChange, ValidationFailed
 from ..policy import require
-from . import service
-from .validation import SURVIVOR_TEXT, Reader, read_incident, read_location, read_survivor
+from ..validation import Reader
+from . import incidents, service
+from .payloads import IncidentData, SurvivorData
+from .validation import SURVIVOR_TEXT, read_incident, read_location, read_survivor
 
 CASE_EDITABLE = ("location", "risk_level", "survivor")
 HISTORY_ACTIONS = (
@@ -153,19 +156,19 @@ def edit_case(user: User, case: Case, patch: Mapping[str, Any], today: dt.date |
     case.location_code, case.region_code = location, locations.get(location or "")
     case.risk_level = risk
     for incident in case.incidents:  # corrections of the survivor's coded values reach the IRF copies
-        service.refresh_from_survivor(incident, case)
+        incidents.refresh_from_survivor(incident, case)
     case.updated_at = utcnow()
     fields = sorted(name if name in ("location", "risk_level") else f"survivor.{name}" for name in changed)
     audit.record("case.edited", actor=user, target_type="case", target_id=case.id, details={"fields": fields})
     return fields
 
 
-def _as_answers(values: dict[str, Any]) -> dict[str, Any]:
+def _as_answers(values: SurvivorData) -> dict[str, Any]:
     """Validated survivor values in the shape of ``survivor_answers`` (for comparison)."""
-    out = dict(values)
-    born = out.get("date_of_birth")
-    out["date_of_birth"] = born.isoformat() if isinstance(born, dt.date) else born
-    out["age_estimated"] = bool(values["age_estimated"] and values["date_of_birth"] is None)
+    out = values.as_dict()
+    born = values.date_of_birth
+    out["date_of_birth"] = born.isoformat() if born else None
+    out["age_estimated"] = bool(values.age_estimated and born is None)
     return out
 
 
@@ -204,7 +207,7 @@ def edit_incident(
     if not changed:
         raise NothingToChange()
     previous_type = incident.gbv_type
-    service.write_incident(incident, case, data, locations)
+    incidents.write_incident(incident, case, data, locations)
     case.updated_at = utcnow()
     audit.record(
         "incident.edited",
@@ -217,14 +220,14 @@ def edit_incident(
     return changed
 
 
-def _normalised(data: dict[str, Any]) -> dict[str, Any]:
+def _normalised(data: IncidentData) -> dict[str, Any]:
     """Validated incident data in the shape of ``incident_answers`` (for comparison)."""
-    out = {name: data[name] for name in INCIDENT_EDITABLE if name in data and name != "classification"}
-    out["classification"] = data["answers"]
-    out["date_of_incident"] = data["date_of_incident"].isoformat()
-    out["date_of_interview"] = data["date_of_interview"].isoformat()
-    out["perpetrators"] = [{k: v for k, v in p.items()} for p in data["perpetrators"]]
-    out["pathway"] = {service_name: data["pathway"][service_name] for service_name in PATHWAY_COLUMNS}
+    validated = dataclasses.asdict(data)
+    out = {name: validated[name] for name in INCIDENT_EDITABLE if name in validated}
+    out["classification"] = data.answers
+    out["date_of_incident"] = data.date_of_incident.isoformat()
+    out["date_of_interview"] = data.date_of_interview.isoformat()
+    out["pathway"] = {service_name: data.pathway[service_name] for service_name in PATHWAY_COLUMNS}
     return out
 
 

@@ -13,33 +13,26 @@ from werkzeug.wrappers import Response
 
 from gbvims import options
 from gbvims.classification import ANSWER_KEYS, CONTEXT_FLAGS, GBV_TYPES, QUESTIONS, classify, next_question
-from models import Case, Location, db
+from models import Case, Location, db, utcnow
 from models.case import STAGES
 from referral.states import events_from
 
 from .. import clock
-from ..auth import acting_user as _user
-from ..errors import NotFound, ValidationFailed
+from ..auth import acting_user
+from ..errors import ValidationFailed
+from ..forms import CsrfForm, check_csrf, flatten, nest
 from ..i18n_labels import choices, coded, countries, country, country_name, label, regions
+from ..lookup import load_case
 from ..pagination import Page, paginate
-from ..policy import can, require, requires
+from ..policy import can, requires
 from ..referrals import labels as referral_labels
 from ..referrals.service import alerts as referral_alerts
 from ..referrals.service import pending_transfers
-from . import casework, editing, labels, service
-from .forms import CsrfForm, check_csrf, flatten, nest
+from . import casework, editing, incidents, labels, service
+from .kinds import kind_of
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 SEARCH_CANDIDATES = 500
-
-
-def load_case(case_id: str, action: str = "case.read") -> Case:
-    """The case, if it exists and the user may see it; 404 either way otherwise."""
-    case = db.session.get(Case, case_id) if len(case_id) <= 36 else None
-    if case is None or case.purged_at is not None:
-        raise NotFound()
-    require(action, case)
-    return case
 
 
 def _locations(keep: object = None) -> list[tuple[str, str]]:
@@ -67,7 +60,7 @@ def index() -> str:
         kind=request.args.get("kind", "")[:4],
         overdue=request.args.get("overdue") == "1",
     )
-    stmt = service.list_query(_user(), filters)
+    stmt = service.list_query(acting_user(), filters)
     if filters.q:
         # Blind-index buckets hold several people: decrypt only those candidates, keep exact matches.
         candidates = list(db.session.scalars(stmt.limit(SEARCH_CANDIDATES)).unique())
@@ -75,9 +68,9 @@ def index() -> str:
         page = Page(found[:50], 1, 50, len(found))
     else:
         page = paginate(stmt, per_page=25)
-    waiting = service.awaiting_approval(_user())
-    transfers = pending_transfers(_user())
-    overdue, answered = referral_alerts(_user())
+    waiting = service.awaiting_approval(acting_user())
+    transfers = pending_transfers(acting_user())
+    overdue, answered = referral_alerts(acting_user())
     html = render_template(
         "cases/index.html",
         page=page,
@@ -86,7 +79,7 @@ def index() -> str:
         waiting=waiting,
         overdue=overdue,
         answered=answered,
-        RL=referral_labels,
+        referral_labels=referral_labels,
         label=label,
         transfers=transfers,
         form=CsrfForm(),
@@ -112,7 +105,7 @@ def _registration_context(values: dict[str, Any], errors: dict[str, list[str]] |
         "locations": _locations(values.get("location")),
         "countries": countries(),
         "country_name": country_name,
-        "o": {
+        "option_choices": {
             name: choices(getattr(options, name))
             for name in (
                 "SEX",
@@ -142,7 +135,7 @@ def new() -> Response | str | tuple[str, int]:
     check_csrf()
     payload = nest(request.form)
     try:
-        case = service.create_case(_user(), payload)
+        case = service.create_case(acting_user(), payload)
     except ValidationFailed as exc:
         db.session.rollback()
         context = _registration_context(flatten(payload), exc.fields)
@@ -160,8 +153,9 @@ def show(case_id: str) -> str:
         "cases/show.html",
         case=case,
         survivor=case.survivor,
-        consent=service.current_consent(case),
-        alerts=service.care_alerts(case),
+        consent=case.current_consent,
+        alerts=incidents.care_alerts(case),
+        kind=kind_of(case),
         history=editing.history(case),
         coded=coded,
         country=country,
@@ -169,16 +163,16 @@ def show(case_id: str) -> str:
         stages=STAGES,
         gbv_types=GBV_TYPES,
         flags=CONTEXT_FLAGS,
-        o=options,
+        options=options,
         label=label,
-        L=labels,
+        labels=labels,
         plan=casework.current_plan(case),
         assessment=case.assessments[-1] if case.assessments else None,
         pending_closure=casework.pending(case, "closure"),
         pending_purge=casework.pending(case, "purge"),
         can_approve=can(current_user, "case.approve", case),
-        RL=referral_labels,
-        now=service.utcnow(),
+        referral_labels=referral_labels,
+        now=utcnow(),
         referral_events=lambda state: events_from(state, "caseworker"),
     )
     service.record_view(case)
@@ -193,7 +187,7 @@ def withdraw(case_id: str) -> Response:
     if not CsrfForm().validate_on_submit():
         raise ValidationFailed()
     what = "reporting" if request.form.get("what") == "reporting" else "all"
-    service.withdraw_consent(_user(), case, what)
+    service.withdraw_consent(acting_user(), case, what)
     db.session.commit()
     flash(_("Consent withdrawal recorded. It applies everywhere at once."), "success")
     return redirect(url_for("cases.show", case_id=case.id))
@@ -219,7 +213,7 @@ def _incident_context(
         "answer_keys": ANSWER_KEYS,
         "questions": [(key, label(text)) for key, _type, text in QUESTIONS],
         "perpetrator_rows": rows,
-        "o": {
+        "option_choices": {
             name: choices(getattr(options, name))
             for name in (
                 "TIME_OF_DAY",
@@ -280,6 +274,9 @@ def new_incident(case_id: str) -> Response | str | tuple[str, int]:
     if case.status != "open" or not case.consent_services:
         flash(_("This case is closed or its consent was withdrawn: no incident can be added."), "error")
         return redirect(url_for("cases.show", case_id=case.id))
+    if not kind_of(case).records_gbv_incidents:
+        flash(_("This kind of case does not record incidents on the GBVIMS form."), "error")
+        return redirect(url_for("cases.show", case_id=case.id))
     values, rows = incident_payload_from_form() if request.method == "POST" else ({}, 3)
     if request.method == "POST" and not CsrfForm().validate_on_submit():
         raise ValidationFailed()
@@ -307,7 +304,7 @@ def new_incident(case_id: str) -> Response | str | tuple[str, int]:
             **_incident_context(case, {**defaults, **flatten(values)}, gbv_type=gbv_type, rows=rows),
         )
     try:
-        incident = service.add_incident(_user(), case, values)
+        incident = incidents.add_incident(acting_user(), case, values)
     except ValidationFailed as exc:
         db.session.rollback()
         return render_template(

@@ -3,18 +3,40 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from models import Agency, AuditEvent, User, db, utcnow
 
+from ..policy import role_allows
+
 bp = Blueprint("main", __name__)
+
+# What each case role does here, in one sentence (administrators get figures instead).
+WORK_SUMMARIES = {
+    "caseworker": _l(
+        "Register survivors with their consent, record incidents on the GBVIMS form, plan and follow up "
+        "their case, and refer them to the services they choose."
+    ),
+    "supervisor": _l(
+        "Follow your team's cases, approve case plans and closures, and reassign cases within your agency."
+    ),
+    "provider": _l(
+        "Receive the referrals addressed to your service, with only what the survivor agreed to share; accept "
+        "or decline them and report when the service was delivered."
+    ),
+    "cluster_lead": _l(
+        "See and export anonymized GBVIMS statistics by period and region. No name and no record is ever "
+        "shown to this role."
+    ),
+}
 
 
 @bp.route("/")
 def home() -> str:
     figures = {}
-    if current_user.role == "admin":
+    if role_allows(current_user, "users.manage"):
         figures = {
             "users": db.session.scalar(select(func.count()).select_from(User)),
             "locked": db.session.scalar(select(func.count()).select_from(User).where(User.locked_until > utcnow())),
@@ -24,4 +46,4 @@ def home() -> str:
             "agencies": db.session.scalar(select(func.count()).select_from(Agency)),
             "audit": db.session.scalar(select(func.count()).select_from(AuditEvent)),
         }
-    return render_template("main/home.html", figures=figures)
+    return render_template("main/home.html", figures=figures, summary=WORK_SUMMARIES.get(current_user.role))

@@ -14,9 +14,8 @@ from models import Agency, Location, Provider, ProviderLocation, ProviderService
 from referral.packet import SERVICE_TYPES
 
 from .. import audit
-from ..admin.service import AGENCY_CODE
-from ..cases.validation import Reader
 from ..errors import ValidationFailed
+from ..validation import AGENCY_CODE, Reader
 
 CSV_COLUMNS = (
     "code",

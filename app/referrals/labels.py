@@ -2,6 +2,7 @@
 
 from gbvims.labels import N_
 
+# One label per code of referral.packet.SERVICE_TYPES, in its order (tests/unit/test_code_lists.py).
 SERVICE_TYPE_LABELS = {
     "health": N_("Health and medical care (incl. clinical management of rape)"),
     "psychosocial": N_("Psychosocial support"),
@@ -53,4 +54,5 @@ FIELD_LABELS = {
     "caregiver_name": N_("Caregiver's name"),
     "caregiver_phone": N_("Caregiver's phone"),
 }
+# One label per code of referral.sla.URGENCIES.
 URGENCY_LABELS = {"normal": N_("Normal"), "high": N_("High (within 24 hours)")}

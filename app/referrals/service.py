@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -34,16 +35,14 @@ from models import (
 from referral import ConsentMissing, IllegalTransition, ReasonRequired, Rules, check_share, due_at, next_state
 from referral.directory import Candidate, Match, suggest
 from referral.packet import CONSENT_AREA, PACKET_FIELDS, PATHWAY_LINE, SERVICE_TYPES
+from referral.sla import URGENCIES
 from referral.states import DECLINE_REASONS, EVENTS, FINAL, NOT_DELIVERED_REASONS
 
 from .. import audit
-from ..cases.service import current_consent
-from ..cases.validation import Reader
 from ..clock import when_incident
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..policy import case_scope, require
-
-URGENCIES = ("normal", "high")
+from ..policy import case_scope, require, role_allows
+from ..validation import Reader, present
 
 
 class TransitionRefused(Conflict):
@@ -181,6 +180,18 @@ def _packet_values(case: Case, fields: list[str]) -> dict[str, Any]:
     return values
 
 
+@dataclass(frozen=True)
+class ReferralRequest:
+    """A validated request to refer: where to, how urgent, what the caseworker asks to share."""
+
+    service_type: str
+    provider: Provider
+    incident: Incident | None
+    urgency: str
+    note: str | None
+    share: list[str]
+
+
 def create_referral(user: User, case: Case, payload: Mapping[str, Any]) -> tuple[Referral, bool]:
     """Validate, check consent, copy the packet under its own key and send. Returns the referral
     and whether it is new (False: the same request was already received — a double click)."""
@@ -194,6 +205,15 @@ def create_referral(user: User, case: Case, payload: Mapping[str, Any]) -> tuple
         return existing, False
     if case.status != "open":
         raise Conflict(_("This case is closed or its consent was withdrawn."))
+    request = read_referral_request(case, r, payload)
+    fields = consented_fields(case, request)
+    referral = write_packet(user, case, request, fields, request_key)
+    send(user, referral, request, fields)
+    return referral, True
+
+
+def read_referral_request(case: Case, r: Reader, payload: Mapping[str, Any]) -> ReferralRequest:
+    """Validate the request; the provider must offer the service where the survivor is."""
     service_type = r.choice("service_type", dict.fromkeys(SERVICE_TYPES, ""), required=True)
     provider_id = r.text("provider_id", required=True, max_length=36)
     incident = incident_for(case, r)
@@ -216,12 +236,24 @@ def create_referral(user: User, case: Case, payload: Mapping[str, Any]) -> tuple
                 _("This provider does not offer this service where the survivor is, or is not available."),
             )
     r.raise_if_invalid()
-    assert service_type is not None and provider is not None  # noqa: S101 — guaranteed by the checks above
-    consent = current_consent(case)
+    return ReferralRequest(
+        service_type=present(service_type),
+        provider=present(provider),
+        incident=incident,
+        urgency=urgency,
+        note=note,
+        share=[f for f in share if f in PACKET_FIELDS],
+    )
+
+
+def consented_fields(case: Case, request: ReferralRequest) -> list[str]:
+    """The fields the packet may carry: those asked for that the survivor's consent releases to
+    this kind of service (409 when consent does not cover the service at all)."""
+    consent = case.current_consent
     try:
-        fields = check_share(
-            [f for f in share if f in PACKET_FIELDS],
-            service_type,
+        return check_share(
+            request.share,
+            request.service_type,
             consent.release if consent else {},
             case.consent_services,
             consent.withdrawn if consent else True,
@@ -230,38 +262,53 @@ def create_referral(user: User, case: Case, payload: Mapping[str, Any]) -> tuple
         raise Conflict(
             _(
                 "The survivor did not consent to share information with %(area)s services: no referral can be sent.",
-                area=_area_label(service_type),
+                area=_area_label(request.service_type),
             )
         ) from None
+
+
+def write_packet(user: User, case: Case, request: ReferralRequest, fields: list[str], request_key: str) -> Referral:
+    """The referral as a draft, with a copy of the shared values encrypted under its own key:
+    the provider reads the packet, never the case."""
     referral = Referral(
         case=case,
-        provider=provider,
-        service_type=service_type,
-        urgency=urgency,
+        provider=request.provider,
+        service_type=request.service_type,
+        urgency=request.urgency,
         state="draft",
         request_key=request_key,
         created_by_id=user.id,
         packet_fields=",".join(fields),
-        incident_id=incident.id if incident else None,
+        incident_id=request.incident.id if request.incident else None,
     )
     db.session.add(referral)
     db.session.flush()
     referral.ensure_data_key()
     referral.packet_json = json.dumps(_packet_values(case, fields), ensure_ascii=False).encode()
-    referral.note = note
+    referral.note = request.note
+    return referral
+
+
+def send(user: User, referral: Referral, request: ReferralRequest, fields: list[str]) -> None:
+    """Send the draft: its response time starts, the IRF's pathway line says "referred"."""
+    case = referral.case
     now = utcnow()
     referral.state = next_state(referral.state, "send")
     referral.sent_at = now
-    referral.due_at = due_at(now, service_type, urgency, _recent_rape(case), sla_rules())
-    _set_pathway(incident, service_type, "referred")
+    referral.due_at = due_at(now, request.service_type, request.urgency, _recent_rape(case), sla_rules())
+    _set_pathway(request.incident, request.service_type, "referred")
     audit.record(
         "referral.sent",
         actor=user,
         target_type="referral",
         target_id=referral.id,
-        details={"case": case.id, "service_type": service_type, "provider": provider.code, "fields": fields},
+        details={
+            "case": case.id,
+            "service_type": request.service_type,
+            "provider": request.provider.code,
+            "fields": fields,
+        },
     )
-    return referral, True
 
 
 def _area_label(service_type: str) -> str:
@@ -386,8 +433,10 @@ def request_transfer(user: User, case: Case, agency_code: str, consented: bool) 
     if not consented:
         r.fail("consent", _("A case is transferred only with the survivor's consent."))
     r.raise_if_invalid()
-    if any(t.status == "pending" for t in case.transfers) or not case.consent_services:
-        raise Conflict()
+    if any(t.status == "pending" for t in case.transfers):
+        raise Conflict(_("A transfer of this case is already waiting for the other agency's answer."))
+    if not case.consent_services:
+        raise Conflict(_("The survivor withdrew consent to services: the case cannot be transferred."))
     assert agency is not None  # noqa: S101
     transfer = CaseTransfer(case=case, from_agency_id=case.agency_id, to_agency_id=agency.id, requested_by_id=user.id)
     db.session.add(transfer)
@@ -400,7 +449,7 @@ def request_transfer(user: User, case: Case, agency_code: str, consented: bool) 
 def decide_transfer(user: User, transfer: CaseTransfer, accept: bool) -> None:
     require("transfer.decide", transfer, user=user)
     if transfer.status != "pending":
-        raise Conflict()
+        raise Conflict(_("This transfer has already been decided."))
     transfer.status = "accepted" if accept else "declined"
     transfer.decided_by_id, transfer.decided_at = user.id, utcnow()
     case = transfer.case
@@ -416,7 +465,7 @@ def decide_transfer(user: User, transfer: CaseTransfer, accept: bool) -> None:
 
 
 def pending_transfers(user: User) -> list[CaseTransfer]:
-    if user.role != "supervisor" or user.agency_id is None:
+    if not role_allows(user, "transfer.decide") or user.agency_id is None:
         return []
     return list(
         db.session.scalars(

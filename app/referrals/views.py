@@ -18,12 +18,11 @@ from referral.packet import PACKET_FIELDS, SERVICE_TYPES, consent_area
 from referral.states import DECLINE_REASONS, NOT_DELIVERED_REASONS, events_from
 
 from .. import audit, clock
-from ..auth import acting_user as _user
-from ..cases.forms import CsrfForm, check_csrf, flatten, nest
-from ..cases.service import current_consent
-from ..cases.views import load_case
+from ..auth import acting_user
 from ..errors import NotFound, ValidationFailed
+from ..forms import CsrfForm, check_csrf, flatten, nest
 from ..i18n_labels import coded, label, place_names, regions
+from ..lookup import load_case
 from ..pagination import paginate
 from ..policy import requires
 from . import labels, service
@@ -61,7 +60,7 @@ def directory() -> str:
         regions=regions(),
         region=region,
         service_type=service_type,
-        L=labels,
+        labels=labels,
         label=label,
     )
 
@@ -89,7 +88,7 @@ def refer(case_id: str) -> Response | str | tuple[str, int]:
         payload = nest(request.form)
         payload["share"] = request.form.getlist("share")
         try:
-            referral, new = service.create_referral(_user(), case, payload)
+            referral, new = service.create_referral(acting_user(), case, payload)
         except ValidationFailed as exc:
             db.session.rollback()
             case = load_case(case_id, "case.update")
@@ -101,7 +100,7 @@ def refer(case_id: str) -> Response | str | tuple[str, int]:
             if new:
                 flash(_("Referral sent to %(provider)s.", provider=referral.provider.name), "success")
             return redirect(url_for("cases.show", case_id=case.id, _anchor="referrals"))
-    consent = current_consent(case)
+    consent = case.current_consent
     allowed = bool(service_type and consent and consent.allows_release(consent_area(service_type)))
     matches = service.suggestions(case, service_type) if service_type else []
     html = render_template(
@@ -114,7 +113,7 @@ def refer(case_id: str) -> Response | str | tuple[str, int]:
         errors=errors,
         form=CsrfForm(),
         fields=PACKET_FIELDS,
-        L=labels,
+        labels=labels,
         label=label,
         types=SERVICE_TYPES,
         names=place_names(),
@@ -134,7 +133,7 @@ def unavailable(case_id: str) -> Response:
     case = load_case(case_id, "case.update")
     check_csrf()
     service_type = request.form.get("service_type", "")
-    service.record_gap(_user(), case, service_type, request.form.get("incident_id"))
+    service.record_gap(acting_user(), case, service_type, request.form.get("incident_id"))
     db.session.commit()
     flash(
         _("Recorded: this service is not available for the survivor's location. The sub-cluster counts it."), "success"
@@ -148,7 +147,7 @@ def declined_by_survivor(case_id: str) -> Response:
     case = load_case(case_id, "case.update")
     check_csrf()
     service.record_declined_by_survivor(
-        _user(), case, request.form.get("service_type", ""), request.form.get("incident_id")
+        acting_user(), case, request.form.get("service_type", ""), request.form.get("incident_id")
     )
     db.session.commit()
     flash(_("Recorded: the survivor declined this service."), "success")
@@ -163,7 +162,7 @@ def caseworker_event(case_id: str, referral_id: str, event: str) -> Response:
     referral = next((r for r in case.referrals if r.id == referral_id), None)
     if referral is None:
         raise NotFound()
-    service.transition(_user(), referral, event)
+    service.transition(acting_user(), referral, event)
     db.session.commit()
     flash(_("Referral updated."), "success")
     return redirect(url_for("cases.show", case_id=case.id, _anchor="referrals"))
@@ -172,9 +171,9 @@ def caseworker_event(case_id: str, referral_id: str, event: str) -> Response:
 @bp.route("/inbox")
 @requires("referral.inbox")
 def inbox() -> str:
-    user = _user()
+    user = acting_user()
     page = paginate(service.inbox_query(user), per_page=30)
-    html = render_template("referrals/inbox.html", page=page, L=labels, label=label, now=service.utcnow())
+    html = render_template("referrals/inbox.html", page=page, labels=labels, label=label, now=service.utcnow())
     if page.items:
         audit.record("referral.inbox_viewed", target_type="referral", details={"referrals": [r.id for r in page.items]})
         db.session.commit()
@@ -184,7 +183,7 @@ def inbox() -> str:
 @bp.route("/inbox/<referral_id>", methods=["GET", "POST"])
 @requires("referral.respond")
 def inbox_referral(referral_id: str) -> Response | str | tuple[str, int]:
-    user = _user()
+    user = acting_user()
     referral = service.load_for_provider(user, referral_id)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -211,7 +210,7 @@ def inbox_referral(referral_id: str) -> Response | str | tuple[str, int]:
         events=events_from(referral.state, "provider"),
         errors=errors,
         form=CsrfForm(),
-        L=labels,
+        labels=labels,
         label=label,
         decline_reasons=DECLINE_REASONS,
         not_delivered_reasons=NOT_DELIVERED_REASONS,
@@ -234,7 +233,7 @@ def transfer(case_id: str) -> Response | str | tuple[str, int]:
         check_csrf()
         try:
             service.request_transfer(
-                _user(), case, request.form.get("agency", ""), request.form.get("consent") == "yes"
+                acting_user(), case, request.form.get("agency", ""), request.form.get("consent") == "yes"
             )
         except ValidationFailed as exc:
             db.session.rollback()
@@ -256,7 +255,7 @@ def decide_transfer(transfer_id: str, decision: str) -> Response:
     transfer = db.session.get(CaseTransfer, transfer_id) if len(transfer_id) <= 36 else None
     if transfer is None:
         raise NotFound()
-    service.decide_transfer(_user(), transfer, decision == "accept")
+    service.decide_transfer(acting_user(), transfer, decision == "accept")
     db.session.commit()
     if decision == "accept":
         flash(_("Transfer accepted: the case is now your agency's."), "success")

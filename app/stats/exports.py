@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from flask import Response
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -173,3 +174,17 @@ def to_xlsx(report: Report) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def file_response(report: Any, fmt: str) -> Response:
+    """The report as a download (``fmt``: "csv" or "xlsx"), named after its region and period."""
+    name = f"gbvims-{report.scope.region or 'ML'}-{report.scope.period.label.replace('/', '_')}.{fmt}"
+    if fmt == "csv":
+        body: bytes | str = to_csv(report)
+        mimetype = "text/csv; charset=utf-8"
+    else:
+        body = to_xlsx(report)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

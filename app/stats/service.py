@@ -13,9 +13,10 @@ from gbvims.labels import N_
 from gbvims.period import PeriodError, parse
 from models import User, db
 
-from ..errors import Forbidden, ValidationFailed
+from ..errors import ValidationFailed
 from ..i18n_labels import regions
-from ..policy import require
+from ..policy import statistics_agency
+from ..referrals.labels import SERVICE_TYPE_LABELS
 
 PERIOD_MESSAGES = {  # English source, translated when raised
     "malformed": N_("Give the period as a year (2026), a quarter (2026-Q3), a month (2026-11) or two months."),
@@ -27,9 +28,8 @@ PERIOD_MESSAGES = {  # English source, translated when raised
 
 
 def scope_for(user: User, args: Mapping[str, Any]) -> Scope:
-    """The report the caller may see: cluster leads across the agencies that signed the ISP, a
-    supervisor their own agency's (signed or not)."""
-    require("stats.read", user=user)
+    """The report the caller may see (whose figures: ``policy.statistics_agency``)."""
+    agency_id = statistics_agency(user)
     try:
         period = parse(args.get("period"), args.get("start"), args.get("end"))
     except PeriodError as exc:
@@ -37,21 +37,12 @@ def scope_for(user: User, args: Mapping[str, Any]) -> Scope:
     region = (args.get("region") or "").strip() or None
     if region is not None and region not in dict(regions()):
         raise ValidationFailed(fields={"region": [_("Unknown region code.")]})
-    # Across agencies only for cluster leads (and then only agencies that signed the ISP, see
-    # gbvims.aggregates); anyone else sees their own agency's, whether or not it signed: the
-    # protocol governs sharing, not an agency's analysis of its own data.
-    if user.role == "cluster_lead":
-        agency_id = None
-    elif user.agency_id is not None:
-        agency_id = user.agency_id
-    else:
-        raise Forbidden()
     return Scope(period=period, region=region, agency_id=agency_id, k=int(current_app.config["STATS_MIN_CELL"]))
 
 
 def report_for(user: User, args: Mapping[str, Any]) -> tuple[Report, list[Any]]:
     scope = scope_for(user, args)
-    report = build(db.session, scope, regions())
+    report = build(db.session, scope, regions(), SERVICE_TYPE_LABELS)
     if report.incidents is None:
         raise ValidationFailed(
             fields={

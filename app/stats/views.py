@@ -11,10 +11,10 @@ from gbvims import options
 from models import db, utcnow
 
 from .. import audit
-from ..auth import acting_user as _user
+from ..auth import acting_user
 from ..errors import ValidationFailed
 from ..i18n_labels import label
-from ..policy import can, requires
+from ..policy import requires, role_allows
 from . import exports, service
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
@@ -42,7 +42,7 @@ def bars(pairs: list[tuple[str, int | None]]) -> dict[str, Any]:
 def dashboard() -> str | tuple[str, int]:
     args = _args()
     try:
-        report, gaps = service.report_for(_user(), args)
+        report, gaps = service.report_for(acting_user(), args)
     except ValidationFailed as exc:
         return render_template(
             "stats/dashboard.html",
@@ -50,7 +50,7 @@ def dashboard() -> str | tuple[str, int]:
             errors=exc.fields or {},
             args=args,
             regions=service.regions(),
-            can_export=can(current_user, "stats.export"),
+            can_export=role_allows(current_user, "stats.export"),
         ), 422
 
     def column(table_id: str) -> list[tuple[str, int | None]]:
@@ -82,7 +82,7 @@ def dashboard() -> str | tuple[str, int]:
         args=args,
         regions=service.regions(),
         label=label,
-        can_export=can(current_user, "stats.export"),
+        can_export=role_allows(current_user, "stats.export"),
         services=options.PATHWAY_SERVICES,
     )
 
@@ -90,24 +90,11 @@ def dashboard() -> str | tuple[str, int]:
 @bp.route("/gbvims.<any(csv, xlsx):fmt>")
 @requires("stats.export")
 def export(fmt: str) -> Response:
-    report, _gaps = service.report_for(_user(), _args())
+    report, _gaps = service.report_for(acting_user(), _args())
     audit.record(
         "stats.exported",
         target_type="stats",
         details={"format": fmt, "period": report.scope.period.label, "region": report.scope.region},
     )
     db.session.commit()
-    return file_response(report, fmt)
-
-
-def file_response(report: Any, fmt: str) -> Response:
-    name = f"gbvims-{report.scope.region or 'ML'}-{report.scope.period.label.replace('/', '_')}.{fmt}"
-    if fmt == "csv":
-        body: bytes | str = exports.to_csv(report)
-        mimetype = "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(report)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return exports.file_response(report, fmt)

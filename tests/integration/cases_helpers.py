@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_login import login_user
 
-from app.cases import service
+from app.cases import incidents, service
 from models import Case, User, db
 
 CASE: dict[str, Any] = {
@@ -58,6 +58,6 @@ def add_incident(app: Flask, username: str, case_id: str, payload: dict[str, Any
     with app.test_request_context():
         user = db.session.query(User).filter_by(username=username).one()
         login_user(user)
-        incident = service.add_incident(user, db.session.get(Case, case_id), payload or incident_payload())
+        incident = incidents.add_incident(user, db.session.get(Case, case_id), payload or incident_payload())
         db.session.commit()
         return incident.id

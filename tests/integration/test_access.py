@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
 
-from app.policy import ADMIN_ACTIONS, PUBLIC_ENDPOINTS, can
+from app.policy import ADMIN_ACTIONS, PUBLIC_ENDPOINTS, can, case_scope, role_allows
 from models import ROLES
 
 from ..conftest import post_form, text
@@ -74,7 +77,7 @@ def test_admin_actions_by_role(app, factory, role, action) -> None:
 
         user_id = factory.user(f"{role}x", role=role, agency=None if role in ("admin", "cluster_lead") else "ESPOIR")
         user = db.session.get(User, user_id)
-        assert can(user, action) is (role == "admin")
+        assert role_allows(user, action) is (role == "admin")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -118,8 +121,8 @@ def test_inactive_or_anonymous_users_are_denied_everything() -> None:
     class Anonymous:
         is_authenticated = False
 
-    assert not can(None, "account.manage")
-    assert not can(Anonymous(), "account.manage")
+    assert not role_allows(None, "account.manage")
+    assert not role_allows(Anonymous(), "account.manage")
 
 
 def test_unknown_action_is_denied(signed_in, app) -> None:
@@ -128,4 +131,66 @@ def test_unknown_action_is_denied(signed_in, app) -> None:
         from models import User, db
 
         admin = db.session.query(User).filter_by(username="chief").one()
-        assert not can(admin, "cases.read_everything")
+        assert not role_allows(admin, "cases.read_everything")
+
+
+def test_a_record_permission_needs_the_record(app, factory) -> None:
+    with app.app_context():
+        from models import User, db
+
+        user = db.session.get(User, factory.user("awa", role="caseworker"))
+        assert role_allows(user, "case.read")
+        assert not can(user, "case.read", None)
+
+
+# Users and cases drawn at random: (role, agency, active) and (agency, owner, assigned users).
+_USERS = st.lists(
+    st.tuples(st.sampled_from(ROLES), st.sampled_from([0, 1, None]), st.booleans()), min_size=1, max_size=6
+)
+_CASES = st.lists(
+    st.tuples(st.sampled_from([0, 1]), st.integers(0, 5), st.sets(st.integers(0, 5), max_size=3)), max_size=8
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(users=_USERS, cases=_CASES)
+def test_the_sql_scope_and_the_record_check_agree(app, users, cases) -> None:
+    """``case_scope`` (what lists and searches return) and ``can`` (what a page opens) are twins."""
+    from models import Agency, Case, CaseAssignment, User, db
+
+    with app.app_context():
+        try:
+            agencies = [Agency(code=f"AG{n}", name=f"Agency {n}") for n in range(2)]
+            db.session.add_all(agencies)
+            db.session.flush()
+            people = [
+                User(
+                    username=f"u{n}",
+                    role=role,
+                    agency_id=None if agency is None else agencies[agency].id,
+                    password_hash="-",
+                    active=active,
+                )
+                for n, (role, agency, active) in enumerate(users)
+            ]
+            db.session.add_all(people)
+            db.session.flush()
+            records = []
+            for n, (agency, owner, assigned) in enumerate(cases):
+                case = Case(
+                    kind="gbv",
+                    case_code=f"GBV-TEST-{n}",
+                    agency_id=agencies[agency].id,
+                    owner_id=people[owner % len(people)].id,
+                )
+                case.assignments = [CaseAssignment(user_id=people[i].id) for i in {i % len(people) for i in assigned}]
+                records.append(case)
+            db.session.add_all(records)
+            db.session.flush()
+            for person in people:
+                listed = set(db.session.scalars(select(Case.id).where(case_scope(person))))
+                for action in ("case.read", "case.update"):
+                    opened = {c.id for c in records if can(person, action, c)}
+                    assert listed == opened, (person.role, action)
+        finally:
+            db.session.rollback()

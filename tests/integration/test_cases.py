@@ -399,3 +399,33 @@ def test_survivor_fields_are_bound_to_their_row(app, team) -> None:
         with pytest.raises(DecryptionError):
             _ = b.given_name
         db.session.rollback()
+
+
+def test_what_a_case_records_hangs_off_its_kind(app, signed_in, monkeypatch) -> None:
+    """The case core never asks for GBV: a kind declared without the IRF gets no incident form,
+    no incident section and no care clock; registration, consent and the case page still work."""
+    from app.cases import incidents, kinds
+    from app.errors import Conflict
+
+    client = signed_in("caseworker", "awa")
+    rape = make_case(app, "awa", {**case_payload(), "kind": "cp"})
+    add_incident(app, "awa", rape)  # recorded while the kind still had the IRF
+    without_irf = kinds.CaseKind("cp", records_gbv_incidents=False, post_rape_care_clock=False)
+    monkeypatch.setitem(kinds.KINDS, "cp", without_irf)
+    page = client.get(f"/cases/{rape}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert f"/cases/{rape}/incidents/new" not in body and 'id="incidents-h"' not in body
+    refused = client.get(f"/cases/{rape}/incidents/new")
+    assert refused.status_code == 302 and refused.headers["Location"].endswith(f"/cases/{rape}")
+    with app.test_request_context():
+        case = db.session.get(Case, rape)
+        assert case is not None
+        assert incidents.care_alerts(case) == [] and incidents.incident_windows(case.incidents[0]) == []
+        with pytest.raises(Conflict):
+            incidents.add_incident(case.owner, case, incident_payload())
+    monkeypatch.undo()
+    with app.test_request_context():
+        case = db.session.get(Case, rape)
+        assert case is not None and [w.care for w in incidents.incident_windows(case.incidents[0])] == ["pep", "ec"]
+    assert 'id="incidents-h"' in client.get(f"/cases/{rape}").get_data(as_text=True)

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from app import audit
+from app.cases import incidents
 from app.cases import service as cases
 from app.passwords import hash_password
 from app.referrals import service as referrals
@@ -91,7 +92,7 @@ def populate(app: Flask) -> dict[str, int]:
         today = dt.date.today()
         for n in range(VOLUME):
             case = cases.create_case(awa, case_payload(given_name=f"Survivante {n}", age=15 + n % 40))
-            cases.add_incident(awa, case, incident_payload(days_ago=1 + n % 60))
+            incidents.add_incident(awa, case, incident_payload(days_ago=1 + n % 60))
             case.risk_level = ("high", "medium", "low")[n % 3]
             case.next_follow_up = today + dt.timedelta(days=n % 30 - 10)
         db.session.commit()

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from app.cases.service import incident_windows
+from app.cases.incidents import incident_windows
 from app.demo import load
-from app.demo_cases import NORTH, demo_cases
+from app.demo.cases import NORTH, demo_cases
 from gbvims.consent import consent_problems
 from models import Case, Incident, Referral, ServiceGap, db, utcnow
 

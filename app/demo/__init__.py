@@ -14,10 +14,11 @@ from sqlalchemy import select
 from models import Agency, Provider, User, db
 from models.location import load_locations
 
-from . import audit, passwords
-from .clock import deployment_zone
-from .demo_cases import load_cases
-from .demo_referrals import load_directory, load_referrals
+from .. import audit, passwords
+from ..clock import deployment_zone
+from ..policy import answers_for_provider
+from .cases import load_cases
+from .referrals import load_directory, load_referrals
 
 AGENCIES = (
     # code, name, signed the GBVIMS Information Sharing Protocol?
@@ -62,7 +63,7 @@ def load() -> bool:
                 password_hash=passwords.hash_password(password),
                 is_demo=True,
                 language="fr",
-                provider_id=clinic.id if role == "provider" and clinic else None,
+                provider_id=clinic.id if answers_for_provider(role) and clinic else None,
             )
         )
     db.session.flush()

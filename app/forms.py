@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from ..errors import ValidationFailed
+from .errors import ValidationFailed
 
 SKIP = {"csrf_token", "step", "action"}
 

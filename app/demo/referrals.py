@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from models import Case, Incident, User, db
 
-from .referrals import service
-from .referrals.directory_admin import upsert_provider
+from ..referrals import service
+from ..referrals.directory_admin import upsert_provider
 
 # code, name, agency, services, locations, children?, clinical management of rape?, PEP kits?
 PROVIDERS = (

@@ -19,10 +19,11 @@ from typing import Any
 
 from gbvims.classification import NON_GBV, QUESTIONS
 from gbvims.consent import rule_for_age
+from gbvims.options import RELEASE_AREAS
 from models import User
 
-from .cases import service
-from .demo_referrals import offered
+from ..cases import incidents, service
+from .referrals import offered
 
 GIVEN_FEMALE = (
     "Aïssata",
@@ -318,7 +319,7 @@ HEALTH: dict[str, Weights] = {
 def _pathway(rng: random.Random, gbv_type: str, location: str, *, child: bool, north: bool) -> dict[str, str | None]:
     """The referral-pathway lines of the IRF, each answered or not (None: not recorded). A
     referral the caseworker would make becomes "service unavailable" where no provider of the
-    directory (demo_referrals) offers the service — always for legal aid and shelter in the north."""
+    directory (demo/referrals.py) offers the service — always for legal aid and shelter in the north."""
     sexual, intimate = gbv_type in SEXUAL, gbv_type in ("physical_assault", "forced_marriage", "denial_of_resources")
     health = HEALTH.get(gbv_type, {"referred": 1, "not_applicable": 4, None: 4})
     psychosocial: Weights = (
@@ -473,7 +474,7 @@ def _release(rng: random.Random, incidents: list[dict[str, Any]]) -> dict[str, b
         for line, status in incident["pathway"].items():
             answers.setdefault("other" if line == "child_protection" else line, set()).add(status)
     release = {}
-    for area in ("health", "psychosocial", "legal", "security", "shelter", "livelihoods", "other"):
+    for area in RELEASE_AREAS:
         given = answers.get(area, set())
         if "declined_by_survivor" in given and "referred" not in given:
             release[area] = False
@@ -651,7 +652,7 @@ def load_cases(owners: list[User], count: int = 36, today: dt.date | None = None
         owner = owners[n % len(owners)]
         case = service.create_case(owner, demo.payload, today=day)
         for incident in demo.incidents:
-            service.add_incident(owner, case, incident, today=day)
+            incidents.add_incident(owner, case, incident, today=day)
         case.risk_level = demo.risk_level
         case.next_follow_up = day + dt.timedelta(days=demo.follow_up_in_days)
         created += 1
