@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crypto.sqla import Ciphertext, EncryptedField
+from gbvims.options import RELEASE_AREAS
 
 from .base import UTCDateTime, db, new_uuid, utcnow
 from .case import Case
@@ -20,6 +21,8 @@ from .user import User
 ASSESSMENT_AREAS = ("safety", "health", "psychosocial", "legal", "practical")
 PLAN_STATUSES = ("draft", "submitted", "approved", "rejected")
 GOAL_STATUSES = ("not_started", "in_progress", "done")
+# A plan's goals are in the areas the survivor can be referred for, plus safety and child protection.
+GOAL_AREAS = (*RELEASE_AREAS, "safety", "child_protection")
 DECISION_STATUSES = ("pending", "approved", "rejected")
 CLOSURE_REASONS = ("needs_met", "survivor_request", "no_contact", "left_area", "transferred", "other")
 CLOSURE_CHECKLIST = (

@@ -28,14 +28,13 @@ from models import (
     utcnow,
 )
 from models.case import STAGES
-from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS, GOAL_STATUSES
+from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS, GOAL_AREAS, GOAL_STATUSES
 
 from .. import audit, clock
 from ..errors import Conflict
 from ..policy import require
 from ..validation import Reader
 
-GOAL_AREAS = {**options.RELEASE_AREAS, "safety": "", "child_protection": ""}
 MAX_GOALS = 12
 
 
@@ -106,7 +105,7 @@ def save_plan(user: User, case: Case, payload: Mapping[str, Any]) -> ActionPlan:
         line = Reader(item if isinstance(item, Mapping) else {}, f"goals.{n}.", r.errors)
         goals.append(
             {
-                "area": line.choice("area", GOAL_AREAS, required=True),
+                "area": line.choice("area", dict.fromkeys(GOAL_AREAS, ""), required=True),
                 "goal": line.text("goal", required=True, max_length=500),
                 "responsible": line.text("responsible", max_length=200),
                 "due_date": line.date("due_date"),

@@ -17,6 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from gbvims import options
 from gbvims.classification import ANSWER_KEYS
 from models import AuditEvent, Case, Incident, Survivor, User, db, utcnow
 from models.incident import PATHWAY_COLUMNS
@@ -145,7 +146,7 @@ def edit_case(user: User, case: Case, patch: Mapping[str, Any], today: dt.date |
     locations = service.known_locations()
     location = read_location(Reader({"location": patch.get("location", case.location_code)}, "", r.errors),
                              set(locations), required=True)
-    risk = r.choice("risk_level", {"high": "", "medium": "", "low": ""}) if "risk_level" in patch else case.risk_level
+    risk = r.choice("risk_level", options.RISK_LEVEL) if "risk_level" in patch else case.risk_level
     r.raise_if_invalid()
     before = {**current, "location": case.location_code, "risk_level": case.risk_level}
     after = {**_as_answers(values), "location": location, "risk_level": risk}

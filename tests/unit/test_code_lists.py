@@ -19,7 +19,14 @@ from gbvims.care import CARE_HOURS, CARE_STATES
 from gbvims.classification import ANSWER_KEYS, GBV_TYPES
 from models import ROLES, Incident
 from models.case import STAGES
-from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS, GOAL_STATUSES, PLAN_STATUSES
+from models.casework import (
+    ASSESSMENT_AREAS,
+    CLOSURE_CHECKLIST,
+    CLOSURE_REASONS,
+    GOAL_AREAS,
+    GOAL_STATUSES,
+    PLAN_STATUSES,
+)
 from models.incident import PATHWAY_COLUMNS
 from referral.packet import CONSENT_AREA, PACKET_FIELDS, PATHWAY_LINE, SERVICE_TYPES
 from referral.sla import URGENCIES
@@ -120,6 +127,7 @@ LABEL_DICTS: dict[str, tuple[dict[str, Any], Sequence[str] | frozenset[str]]] = 
     "closure reasons": (case_labels.REASON_LABELS, CLOSURE_REASONS),
     "closure checklist": (case_labels.CHECKLIST_LABELS, CLOSURE_CHECKLIST),
     "assessment areas": (case_labels.ASSESSMENT_LABELS, ASSESSMENT_AREAS),
+    "plan goal areas": (case_labels.AREA_LABELS, GOAL_AREAS),
     "roles": (ROLE_LABELS, ROLES),
 }
 
