@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -36,6 +37,17 @@ from ..policy import require
 from ..validation import Reader
 
 MAX_GOALS = 12
+
+
+@dataclass(frozen=True)
+class GoalData:
+    """One validated goal of an action plan (read only once the reader has no errors)."""
+
+    area: str
+    goal: str  # encrypted when written
+    responsible: str | None  # encrypted when written
+    due_date: dt.date | None
+    status: str
 
 
 def advance(case: Case, stage: str) -> None:
@@ -100,17 +112,17 @@ def save_plan(user: User, case: Case, payload: Mapping[str, Any]) -> ActionPlan:
     if not isinstance(raw, list) or len(raw) > MAX_GOALS:
         r.fail("goals", _("Give at most %(n)d goals.", n=MAX_GOALS))
         raw = []
-    goals: list[dict[str, Any]] = []
+    goals: list[GoalData] = []
     for n, item in enumerate(raw):
         line = Reader(item if isinstance(item, Mapping) else {}, f"goals.{n}.", r.errors)
         goals.append(
-            {
-                "area": line.choice("area", dict.fromkeys(GOAL_AREAS, ""), required=True),
-                "goal": line.text("goal", required=True, max_length=500),
-                "responsible": line.text("responsible", max_length=200),
-                "due_date": line.date("due_date"),
-                "status": line.choice("status", dict.fromkeys(GOAL_STATUSES, ""), default="not_started"),
-            }
+            GoalData(
+                area=line.choice("area", dict.fromkeys(GOAL_AREAS, ""), required=True) or "",
+                goal=line.text("goal", required=True, max_length=500) or "",
+                responsible=line.text("responsible", max_length=200),
+                due_date=line.date("due_date"),
+                status=line.choice("status", dict.fromkeys(GOAL_STATUSES, ""), default="not_started") or "not_started",
+            )
         )
     if not goals and not r.errors:
         r.fail("goals", _("Write at least one goal."))
@@ -123,10 +135,10 @@ def save_plan(user: User, case: Case, payload: Mapping[str, Any]) -> ActionPlan:
     plan.goals = []
     db.session.flush()
     for n, data in enumerate(goals):
-        goal = PlanGoal(plan=plan, position=n, area=data["area"], due_date=data["due_date"], status=data["status"])
+        goal = PlanGoal(plan=plan, position=n, area=data.area, due_date=data.due_date, status=data.status)
         db.session.add(goal)
-        db.session.flush()
-        goal.goal, goal.responsible = data["goal"], data["responsible"]
+        db.session.flush()  # the row's id first: its encrypted text is bound to it
+        goal.goal, goal.responsible = data.goal, data.responsible
     _log(user, case, "case.plan_saved", version=plan.version, goals=len(goals))
     return plan
 

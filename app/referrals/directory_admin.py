@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,7 +16,7 @@ from referral.packet import SERVICE_TYPES
 
 from .. import audit
 from ..errors import ValidationFailed
-from ..validation import AGENCY_CODE, Reader
+from ..validation import AGENCY_CODE, Reader, present
 
 CSV_COLUMNS = (
     "code",
@@ -39,12 +40,27 @@ def _split(value: Any) -> list[str]:
     return [part.strip() for part in str(value or "").replace(",", ";").split(";") if part.strip()]
 
 
+@dataclass(frozen=True)
+class ProviderEntry:
+    """One validated entry of the service directory (from the admin form or a CSV line)."""
+
+    code: str
+    name: str
+    agency: Agency
+    services: list[str]
+    locations: list[str]
+    flags: dict[str, bool]  # serves_children, clinical_management_of_rape, pep_kits_in_stock, active
+    hours: str | None
+    languages: str | None
+    contact: str | None
+
+
 def upsert_provider(data: Mapping[str, Any], actor: User | None = None) -> Provider:
     """Create or update the directory entry ``data["code"]``; raise ValidationFailed."""
     return save_provider(read_provider(data), actor)
 
 
-def read_provider(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def read_provider(data: Mapping[str, Any], prefix: str = "") -> ProviderEntry:
     """Validate one entry without writing anything."""
     r = Reader(data, prefix)
     code = (r.text("code", required=True, max_length=32) or "").upper()
@@ -67,7 +83,7 @@ def read_provider(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     elif unknown := [c for c in locations if c not in known]:
         r.fail("locations", _("Unknown location codes: %(codes)s.", codes=", ".join(unknown)))
     flags = {
-        name: r.boolean(name, default=default)
+        name: bool(r.boolean(name, default=default))
         for name, default in (
             ("serves_children", True),
             ("clinical_management_of_rape", False),
@@ -78,30 +94,30 @@ def read_provider(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     hours, languages = r.text("hours", max_length=120), r.text("languages", max_length=120)
     contact = r.text("contact", max_length=120)
     r.raise_if_invalid()
-    return {
-        "code": code,
-        "name": name,
-        "agency": agency,
-        "services": services,
-        "locations": locations,
-        "flags": flags,
-        "hours": hours,
-        "languages": languages,
-        "contact": contact,
-    }
+    return ProviderEntry(
+        code=code,
+        name=present(name),
+        agency=present(agency),
+        services=services,
+        locations=locations,
+        flags=flags,
+        hours=hours,
+        languages=languages,
+        contact=contact,
+    )
 
 
-def save_provider(values: dict[str, Any], actor: User | None = None) -> Provider:
-    code, services, locations = values["code"], values["services"], values["locations"]
+def save_provider(entry: ProviderEntry, actor: User | None = None) -> Provider:
+    code, services, locations = entry.code, entry.services, entry.locations
     provider = db.session.scalar(select(Provider).where(Provider.code == code))
     created = provider is None
     if provider is None:
         provider = Provider(code=code)
         db.session.add(provider)
-    provider.name, provider.agency = values["name"], values["agency"]
-    provider.hours, provider.languages, provider.contact = values["hours"], values["languages"], values["contact"]
-    for flag, value in values["flags"].items():
-        setattr(provider, flag, bool(value))
+    provider.name, provider.agency = entry.name, entry.agency
+    provider.hours, provider.languages, provider.contact = entry.hours, entry.languages, entry.contact
+    for flag, value in entry.flags.items():
+        setattr(provider, flag, value)
     # Rows kept where they already exist: replacing the lists wholesale would insert the new
     # (provider, service) rows before deleting the old ones and break their unique constraint.
     kept_services = {s.service_type: s for s in provider.services}
