@@ -22,6 +22,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, false, or_, select
 
 from models.case import Case, CaseAssignment
+from models.casework import CaseDecision
 from models.referral import CaseTransfer, Referral
 from models.user import ROLES, User
 from referral.states import PROVIDER_VISIBLE
@@ -58,7 +59,7 @@ ADMIN_ACTIONS = (
 
 # Case work: caseworkers on their own and assigned cases, supervisors on their agency's.
 CASEWORK_ACTIONS = ("case.create", "case.list", "case.read", "case.update")
-SUPERVISION_ACTIONS = ("case.approve", "case.assign", "transfer.decide")
+SUPERVISION_ACTIONS = ("case.approve", "case.assign", "transfer.decide", "request.decide")
 CASE_RECORD_ACTIONS = ("case.read", "case.update", "case.approve", "case.assign")
 
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -108,6 +109,16 @@ def case_scope(user: Any) -> ColumnElement[bool]:
     return same_agency & or_(Case.owner_id == user.id, Case.id.in_(assigned))
 
 
+def _someone_elses_request(user: User, decision: Any) -> bool:
+    # Separation of duties: a closure or an erasure is decided by a supervisor other than the
+    # person who asked for it, on a case in their scope.
+    return (
+        isinstance(decision, CaseDecision)
+        and decision.requested_by_id != user.id
+        and _case_in_scope(user, decision.case)
+    )
+
+
 def _addressed_to_me(user: User, referral: Any) -> bool:
     return (
         isinstance(referral, Referral)
@@ -125,6 +136,7 @@ _RECORD_RULES: dict[str, RecordRule] = {
     "users.manage": _manage_user,
     "referral.respond": _addressed_to_me,
     "transfer.decide": _transfer_to_my_agency,
+    "request.decide": _someone_elses_request,
     **dict.fromkeys(CASE_RECORD_ACTIONS, _case_in_scope),
 }
 

@@ -33,7 +33,7 @@ from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS
 
 from .. import audit, clock
 from ..errors import Conflict
-from ..policy import require
+from ..policy import can, require
 from ..validation import Reader
 
 MAX_GOALS = 12
@@ -262,9 +262,8 @@ def decide(user: User, case: Case, decision_id: str, approve: bool, comment: str
     decision = next((d for d in case.decisions if d.id == decision_id and d.status == "pending"), None)
     if decision is None:
         raise Conflict(_("This request is no longer waiting for a decision: it may already have been decided."))
-    if decision.kind == "purge" and decision.requested_by_id == user.id:
-        # Irreversible: the person who asked for it cannot also approve it.
-        raise Conflict(_("Another supervisor must approve a purge you requested."))
+    if not can(user, "request.decide", decision):
+        raise Conflict(_("You made this request: another supervisor must decide it."))
     comment = _comment(comment, required=not approve)
     decision.status = "approved" if approve else "rejected"
     decision.decided_by_id, decision.decided_at = user.id, utcnow()

@@ -149,6 +149,7 @@ def new() -> Response | str | tuple[str, int]:
 @requires("case.read")
 def show(case_id: str) -> str:
     case = load_case(case_id)
+    pending_closure, pending_purge = casework.pending(case, "closure"), casework.pending(case, "purge")
     html = render_template(
         "cases/show.html",
         case=case,
@@ -168,9 +169,11 @@ def show(case_id: str) -> str:
         labels=labels,
         plan=casework.current_plan(case),
         assessment=case.assessments[-1] if case.assessments else None,
-        pending_closure=casework.pending(case, "closure"),
-        pending_purge=casework.pending(case, "purge"),
+        pending_closure=pending_closure,
+        pending_purge=pending_purge,
         can_approve=can(current_user, "case.approve", case),
+        can_decide_closure=can(current_user, "request.decide", pending_closure),
+        can_decide_purge=can(current_user, "request.decide", pending_purge),
         referral_labels=referral_labels,
         now=utcnow(),
         referral_events=lambda state: events_from(state, "caseworker"),

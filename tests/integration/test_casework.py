@@ -231,3 +231,22 @@ def test_unused_plan_lines_are_ignored(app, team) -> None:
         "goals.1.status": "not_started", "goals.2.status": "not_started"})
     assert response.status_code == 302
     assert len(plan_goals(app, case_id)) == 1
+
+
+def test_a_supervisor_cannot_approve_a_closure_they_requested(app, team) -> None:
+    """Separation of duties: a supervisor who asks to close a case does not also close it."""
+    case_id = make_case(app, "awa")
+    fatou, aminata = client_for(app, "fatou"), client_for(app, "aminata")
+    page = f"/cases/{case_id}"
+    closure = {"reason": "needs_met", "checklist.needs_met": "yes", "checklist.told_can_come_back": "yes"}
+    asked = post_form(fatou, f"{page}/closure", closure)
+    assert asked.status_code == 302
+    with app.app_context():
+        decision_id = db.session.scalar(select(CaseDecision.id).where(CaseDecision.case_id == case_id))
+    own_page = page_text(fatou.get(page))
+    assert "Approuver la clôture" not in own_page and "un autre superviseur doit la trancher" in own_page
+    refused = post_form(fatou, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}")
+    assert refused.status_code == 409 and case_row(app, case_id).status == "open"
+    assert "Approuver la clôture" in page_text(aminata.get(page))
+    approved = post_form(aminata, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}")
+    assert approved.status_code == 302 and case_row(app, case_id).status == "closed"
