@@ -56,6 +56,8 @@ class BaseConfig:
     SESSION_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    # Signed in at most this long, active or not: a shared or stolen device does not stay in.
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
     WTF_CSRF_TIME_LIMIT = None  # bound to the session instead, which idles out after 30 min
 
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024  # no form or JSON payload needs more

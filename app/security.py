@@ -6,13 +6,11 @@ The security headers live in the app, not only in a web-server config, so every 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import time
 
-from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
+from flask import Flask, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from .errors import SuturaError, Unauthorized
@@ -62,10 +60,11 @@ def _is_public() -> bool:
     return request.endpoint in PUBLIC_ENDPOINTS
 
 
-def _idle_expired() -> bool:
-    seen = session.get("seen")
-    limit: dt.timedelta = current_app.config["SESSION_IDLE_TIMEOUT"]
-    return seen is not None and time.time() - float(seen) > limit.total_seconds()
+# Why a session ended on its own (app/auth/sessions.py), as told on the sign-in page.
+SESSION_ENDED = {
+    "idle": _l("You were signed out after 30 minutes without activity."),
+    "expired": _l("You were signed out: a session lasts at most 12 hours. Sign in again."),
+}
 
 
 def require_sign_in() -> BaseResponse | None:
@@ -74,13 +73,11 @@ def require_sign_in() -> BaseResponse | None:
         if _is_public() or current_user.is_authenticated or request.endpoint is None:
             return None
         raise Unauthorized()
-    if current_user.is_authenticated and _idle_expired():
-        logout_user()
+    if not current_user.is_authenticated and g.get("session_ended"):
         session.clear()
-        flash(_l("You were signed out after 30 minutes without activity."), "info")
+        flash(SESSION_ENDED[g.session_ended], "info")
         return redirect(url_for("auth.login"))
     if current_user.is_authenticated:
-        session["seen"] = time.time()
         if session.get("enrol_required") and request.endpoint not in ENROLMENT_ENDPOINTS:
             return redirect(url_for("auth.enrol_2fa"))
         return None

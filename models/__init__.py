@@ -13,6 +13,7 @@ from .location import Location
 from .referral import CaseTransfer, Provider, ProviderLocation, ProviderService, Referral, ServiceGap
 from .survivor import Survivor
 from .user import AGENCY_ROLES, ROLES, User
+from .web_session import WebSession
 
 __all__ = [
     "AGENCY_ROLES",
@@ -38,6 +39,7 @@ __all__ = [
     "Consent",
     "DataKeyRecord",
     "Incident",
+    "WebSession",
     "Location",
     "Perpetrator",
     "Survivor",

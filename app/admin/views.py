@@ -16,7 +16,7 @@ from models import Agency, AuditEvent, Location, Provider, User, db
 from models.keys import keyring
 
 from .. import audit
-from ..auth import acting_user
+from ..auth import acting_user, sessions
 from ..errors import NotFound, ValidationFailed
 from ..pagination import paginate
 from ..policy import require, requires
@@ -129,7 +129,7 @@ def user_edit(user_id: str) -> Response | tuple[str, int] | str:
             }
             user.role, user.agency, user.active = form.role.data or user.role, agency, bool(form.active.data)
             if "role" in changes or "active" in changes:
-                user.end_all_sessions()  # a demoted or deactivated user keeps no open session
+                sessions.end_all(user, "account_changed")  # a demoted or deactivated user keeps no session
             audit.record("user.updated", target_type="user", target_id=user.id, details={"changed": sorted(changes)})
             db.session.commit()
             flash(_("Changes saved."), "success")
@@ -165,10 +165,10 @@ def user_action(user_id: str, action: str) -> Response:
         flash(_("Account unlocked."), "success")
     elif action == "reset-2fa":
         user.totp_enabled, user.totp_seed, user.last_totp_step = False, None, 0
-        user.end_all_sessions()
+        sessions.end_all(user, "account_changed")
         flash(_("Second factor reset: the user sets it up again at next sign-in."), "success")
     else:
-        user.end_all_sessions()
+        sessions.end_all(user, "account_changed")
         flash(_("Every session of this user was closed."), "success")
     audit.record(USER_ACTIONS[action], target_type="user", target_id=user.id)
     db.session.commit()

@@ -14,6 +14,7 @@ from models import ApiToken, User, db
 from models.api_token import digest
 
 from ..extensions import login_manager
+from . import sessions
 
 
 def may_sign_in(user: User | None) -> bool:
@@ -21,14 +22,20 @@ def may_sign_in(user: User | None) -> bool:
     return bool(user and user.active and (not user.is_demo or current_app.config["DEMO_DATA_ALLOWED"]))
 
 
-def load_session_user(session_id: str) -> User | None:
-    if current_request.blueprint == "api":
-        return None  # the API never honours the cookie: no CSRF on token-only endpoints
+def user_of(session_id: str) -> User | None:
+    """The user a session id names ("user id:epoch"), if the epoch is current and they may sign in."""
     user_id, _, epoch = session_id.partition(":")
     user = db.session.get(User, user_id)
     if user is None or not hmac.compare_digest(user.session_epoch, epoch) or not may_sign_in(user):
         return None
     return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    if current_request.blueprint == "api":
+        return None  # the API never honours the cookie: no CSRF on token-only endpoints
+    user = user_of(session_id)
+    return user if user is not None and sessions.alive(user) else None
 
 
 def load_token_user(request: Request) -> User | None:

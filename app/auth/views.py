@@ -15,7 +15,7 @@ from models import User, db, utcnow
 from .. import audit, passwords, totp
 from ..extensions import limiter
 from ..policy import requires
-from . import acting_user, load_session_user, service
+from . import acting_user, service, sessions, user_of
 from .forms import ChangePasswordForm, CodeForm, LanguageForm, LoginForm
 from .service import Outcome
 
@@ -41,7 +41,7 @@ def _start_session(user: User, next_url: str | None, method: str) -> Response:
     language = session.get("lang")
     session.clear()  # a fresh session at sign-in: a planted session id is worth nothing
     login_user(user)
-    session["seen"] = time.time()
+    sessions.start(user)
     if language and not user.language:
         session["lang"] = language
     if current_app.config["SUTURA_REQUIRE_2FA"] and not user.totp_enabled:
@@ -87,7 +87,7 @@ def _pending_user() -> User | None:
     pending = session.get("pending")
     if not isinstance(pending, dict) or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
         return None
-    return load_session_user(str(pending.get("user", "")))
+    return user_of(str(pending.get("user", "")))
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -113,6 +113,7 @@ def login_code() -> Response | str | tuple[str, int]:
 @login_required
 def logout() -> Response:
     audit.record("auth.logout", target_type="user", target_id=current_user.id)
+    sessions.end_current("logout")
     db.session.commit()
     language = current_user.language or session.get("lang")
     logout_user()
@@ -154,12 +155,12 @@ def change_password() -> Response | str | tuple[str, int]:
         else:
             user.password_hash = passwords.hash_password(form.new.data or "")
             user.password_changed_at = utcnow()
-            user.end_all_sessions()  # every other session and API token dies now
+            sessions.end_all(user, "password_changed")  # every other session and API token dies now
             audit.record("account.password_changed", target_type="user", target_id=user.id)
-            db.session.commit()
             session.clear()
             login_user(user)
-            session["seen"] = time.time()
+            sessions.start(user)
+            db.session.commit()
             flash(_("Your password was changed. Other sessions were signed out."), "success")
             return redirect(url_for("auth.account"))
     status = 422 if request.method == "POST" else 200

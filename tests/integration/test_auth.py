@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
 import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from models import AuditEvent, User, db
+from models import AuditEvent, User, WebSession, db, utcnow
 
 from ..conftest import PASSWORD, csrf_token, post_form, sign_in, text
 
@@ -115,14 +116,65 @@ def test_session_is_regenerated_at_login(client, factory) -> None:
         assert "planted" not in session
 
 
-def test_idle_timeout_signs_out(app, client, factory) -> None:
+def _age_sessions(app, **ago: dt.timedelta) -> None:
+    """Move every open session's sign-in or last activity back in time."""
+    with app.app_context():
+        values = {f"{column}_at": utcnow() - delta for column, delta in ago.items()}
+        db.session.execute(update(WebSession).values(**values))
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("ago", "message"),
+    [
+        ({"last_seen": dt.timedelta(minutes=31)}, "30 minutes d'inactivité"),
+        ({"created": dt.timedelta(hours=12, minutes=1)}, "une session dure au plus 12 heures"),
+    ],
+)
+def test_idle_timeout_and_absolute_lifetime_sign_out(app, client, factory, ago, message) -> None:
     factory.user("awa")
     sign_in(client, "awa")
-    with client.session_transaction() as session:
-        session["seen"] = time.time() - 31 * 60
-    response = client.get("/")
+    assert client.get("/account").status_code == 200
+    stolen = client.get_cookie("sutura_session").value
+    _age_sessions(app, **ago)
+    response = client.get("/account")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
-    assert client.get("/account").status_code == 302
+    assert message in text(client.get(response.headers["Location"]))
+    replay = app.test_client()
+    replay.set_cookie("sutura_session", stolen)
+    assert replay.get("/account").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(WebSession.end_reason)) == ("idle" if "last_seen" in ago else "expired")
+
+
+def test_activity_keeps_a_session_alive_until_its_absolute_limit(app, client, factory) -> None:
+    factory.user("awa")
+    sign_in(client, "awa")
+    _age_sessions(app, last_seen=dt.timedelta(minutes=29), created=dt.timedelta(hours=11))
+    assert client.get("/account").status_code == 200
+    with app.app_context():
+        seen = db.session.scalar(select(WebSession.last_seen_at))
+        assert utcnow() - seen < dt.timedelta(minutes=1)  # the page view counted as activity
+
+
+def test_a_cookie_copied_before_sign_out_reads_nothing_after(app, client, factory) -> None:
+    """Signing out ends the session on the server, not only in this browser."""
+    from .cases_helpers import make_case
+
+    factory.user("awa")
+    sign_in(client, "awa")
+    case_id = make_case(app, "awa")
+    assert "Aïssata" in text(client.get(f"/cases/{case_id}"))
+    copied = client.get_cookie("sutura_session").value
+    post_form(client, "/", {}, action="/logout")
+    thief = app.test_client()
+    thief.set_cookie("sutura_session", copied)
+    replayed = thief.get(f"/cases/{case_id}")
+    assert replayed.status_code == 302 and "/login" in replayed.headers["Location"]
+    assert "Aïssata" not in text(thief.get(f"/cases/{case_id}", follow_redirects=True))
+    with app.app_context():
+        assert db.session.scalar(select(WebSession.end_reason)) == "logout"
+        assert db.session.scalar(select(WebSession.token_digest)) != copied  # only a digest is stored
 
 
 def test_password_change_ends_other_sessions(app, factory) -> None:
