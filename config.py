@@ -63,6 +63,9 @@ class BaseConfig:
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024  # no form or JSON payload needs more
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT = timedelta(minutes=15)
+    # Failures from every source together before the whole account pauses (guessing spread over
+    # many addresses); per source, LOGIN_MAX_FAILURES pauses only that source.
+    LOGIN_ACCOUNT_MAX_FAILURES = 50
     API_TOKEN_LIFETIME = timedelta(hours=8)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -131,6 +131,7 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     from . import auth, cli, templating
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
+    from .auth import team  # noqa: F401 — its routes attach to the auth blueprint
     from .auth.views import bp as auth_bp
     from .cases import casework_views, edit_views  # noqa: F401 — their routes attach to the cases blueprint
     from .cases.views import bp as cases_bp

@@ -75,7 +75,10 @@ class Conflict(SuturaError):
 
 class LockedOut(SuturaError):
     status, code = 429, "locked"
-    message = _l("Too many failed attempts: this account is locked for 15 minutes.")
+    message = _l(
+        "Too many failed attempts: sign-in is paused for 15 minutes. "
+        "Your supervisor or an administrator can unlock your account."
+    )
 
 
 # Werkzeug statuses we answer with our own words.

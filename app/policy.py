@@ -59,7 +59,7 @@ ADMIN_ACTIONS = (
 
 # Case work: caseworkers on their own and assigned cases, supervisors on their agency's.
 CASEWORK_ACTIONS = ("case.create", "case.list", "case.read", "case.update")
-SUPERVISION_ACTIONS = ("case.approve", "case.assign", "transfer.decide", "request.decide")
+SUPERVISION_ACTIONS = ("case.approve", "case.assign", "transfer.decide", "request.decide", "team.unlock")
 CASE_RECORD_ACTIONS = ("case.read", "case.update", "case.approve", "case.assign")
 
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -109,6 +109,16 @@ def case_scope(user: Any) -> ColumnElement[bool]:
     return same_agency & or_(Case.owner_id == user.id, Case.id.in_(assigned))
 
 
+def _my_team_member(user: User, member: Any) -> bool:
+    # A supervisor lifts sign-in pauses for the other accounts of their own agency.
+    return (
+        isinstance(member, User)
+        and member.id != user.id
+        and user.agency_id is not None
+        and member.agency_id == user.agency_id
+    )
+
+
 def _someone_elses_request(user: User, decision: Any) -> bool:
     # Separation of duties: a closure or an erasure is decided by a supervisor other than the
     # person who asked for it, on a case in their scope.
@@ -137,6 +147,7 @@ _RECORD_RULES: dict[str, RecordRule] = {
     "referral.respond": _addressed_to_me,
     "transfer.decide": _transfer_to_my_agency,
     "request.decide": _someone_elses_request,
+    "team.unlock": _my_team_member,
     **dict.fromkeys(CASE_RECORD_ACTIONS, _case_in_scope),
 }
 

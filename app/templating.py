@@ -23,6 +23,7 @@ NAVIGATION = (
     ("referrals.inbox", _l("Referrals received"), "referral.inbox"),
     ("stats.dashboard", _l("Statistics"), "stats.read"),
     ("referrals.directory", _l("Services"), "directory.read"),
+    ("auth.team", _l("Team"), "team.unlock"),
     ("admin.users", _l("Users"), "users.manage"),
     ("admin.agencies", _l("Agencies"), "agencies.manage"),
     ("admin.providers", _l("Directory"), "providers.manage"),

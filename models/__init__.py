@@ -10,6 +10,7 @@ from .consent import Consent
 from .incident import Incident, Perpetrator
 from .keys import DataKeyRecord
 from .location import Location
+from .login_throttle import LoginThrottle
 from .referral import CaseTransfer, Provider, ProviderLocation, ProviderService, Referral, ServiceGap
 from .survivor import Survivor
 from .user import AGENCY_ROLES, ROLES, User
@@ -39,6 +40,7 @@ __all__ = [
     "Consent",
     "DataKeyRecord",
     "Incident",
+    "LoginThrottle",
     "WebSession",
     "Location",
     "Perpetrator",

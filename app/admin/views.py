@@ -17,6 +17,7 @@ from models.keys import keyring
 
 from .. import audit
 from ..auth import acting_user, sessions
+from ..auth import service as auth_service
 from ..errors import NotFound, ValidationFailed
 from ..pagination import paginate
 from ..policy import require, requires
@@ -161,7 +162,7 @@ def user_action(user_id: str, action: str) -> Response:
     if not UserActionForm().validate_on_submit():
         raise ValidationFailed()
     if action == "unlock":
-        user.failed_logins, user.locked_until = 0, None
+        auth_service.unlock(user)
         flash(_("Account unlocked."), "success")
     elif action == "reset-2fa":
         user.totp_enabled, user.totp_seed, user.last_totp_step = False, None, 0

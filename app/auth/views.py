@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from models import User, db, utcnow
 
 from .. import audit, passwords, totp
+from ..errors import LockedOut
 from ..extensions import limiter
 from ..policy import requires
 from . import acting_user, service, sessions, user_of
@@ -56,12 +57,12 @@ def _start_session(user: User, next_url: str | None, method: str) -> Response:
 
 def _refusal(form: LoginForm | CodeForm, outcome: Outcome, template: str) -> tuple[str, int]:
     if outcome is Outcome.LOCKED:
-        message, status = _("Too many failed attempts: this account is locked for 15 minutes."), 429
+        message, status = str(LockedOut.message), 429
     elif outcome is Outcome.BAD_CODE:
         message, status = _("This code is not valid or was already used. Wait for the next code."), 401
     else:
         message, status = _("Wrong username or password."), 401
-    return render_template(template, form=form, error=message), status
+    return render_template(template, form=form, error=message, refused=True), status
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -24,7 +24,7 @@ def verify(app):
         return audit.verify(db.session, keyring().audit_key)
 
 
-def test_sign_ins_failures_and_lockouts_are_logged(app, client, factory) -> None:
+def test_sign_ins_failures_and_pauses_are_logged(app, client, factory) -> None:
     factory.user("awa")
     sign_in(client, "nobody", "guess")
     for _ in range(5):
@@ -34,7 +34,7 @@ def test_sign_ins_failures_and_lockouts_are_logged(app, client, factory) -> None
         rows = [(e.action, e.outcome, e.actor_name) for e in events]
     assert rows[0] == ("auth.login", "failure", None)  # unknown username: not even the name is kept
     assert rows.count(("auth.login", "failure", "awa")) == 5
-    assert ("auth.lockout", "denied", "awa") in rows
+    assert ("auth.paused", "denied", "awa") in rows  # sign-in paused from this source
 
 
 def test_audit_rows_never_hold_what_was_typed(app, client, factory) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pyotp
 import pytest
 from sqlalchemy import select, update
 
-from models import AuditEvent, User, WebSession, db, utcnow
+from models import AuditEvent, LoginThrottle, User, WebSession, db, utcnow
 
 from ..conftest import PASSWORD, csrf_token, post_form, sign_in, text
 
@@ -60,28 +61,100 @@ def test_username_is_case_insensitive(client, factory) -> None:
     assert sign_in(client, "  AWA ").status_code == 302
 
 
-def test_five_failures_lock_for_fifteen_minutes(app, client, factory) -> None:
-    user_id = factory.user("awa")
+def client_from(app, address: str):
+    """A browser on another machine: same app, another source address."""
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = address
+    return other
+
+
+REFUSED = "Nom d'utilisateur ou mot de passe incorrect."
+
+
+def test_five_failures_pause_sign_in_from_that_source_only(app, client, factory) -> None:
+    """Anyone can type a caseworker's name five times: that must not lock the caseworker out."""
+    factory.user("awa")
     statuses = [sign_in(client, "awa", "wrong password!").status_code for _ in range(5)]
-    assert statuses == [401, 401, 401, 401, 429]
-    locked = sign_in(client, "awa")  # even the right password is refused now
-    assert locked.status_code == 429
-    assert "verrouillé pendant 15 minutes" in text(locked)
-    user = user_row(app, user_id)
-    remaining = (user.locked_until - user.created_at).total_seconds()
-    assert 14 * 60 < remaining <= 15 * 60 + 60
+    assert statuses == [401] * 5
+    paused = sign_in(client, "awa")  # even the right password is refused from this source now
+    assert paused.status_code == 401 and REFUSED in text(paused)
+    assert "en pause pendant 15 minutes" in text(paused)
+    assert sign_in(client_from(app, "10.9.8.7"), "awa").status_code == 302  # the owner, elsewhere
     with app.app_context():
         actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
-    assert actions.count("auth.lockout") == 1
+        row = db.session.scalar(select(LoginThrottle))
+    assert actions.count("auth.paused") == 1
+    remaining = (row.locked_until - utcnow()).total_seconds()
+    assert 14 * 60 < remaining <= 15 * 60
+    assert "awa" not in row.name_digest and "127.0.0.1" not in row.source_digest
 
 
-def test_lock_expires(app, client, factory) -> None:
-    user_id = factory.user("awa")
+def _answers(client, username: str, password: str, attempts: int) -> list[tuple[int, str]]:
+    """Status and visible text of each attempt, without what differs anyway (the CSRF token)."""
+    out = []
+    for _ in range(attempts):
+        response = sign_in(client, username, password)
+        out.append((response.status_code, re.sub(r'value="[^"]*"', "", text(response))))
+    return out
+
+
+def test_unknown_and_real_names_get_the_same_answers(app, factory) -> None:
+    """No enumeration: wrong passwords for a real account, then the right one while paused,
+    answer exactly like attempts on a name that does not exist."""
+    factory.user("awa")
+    real = _answers(client_from(app, "10.0.0.1"), "awa", "wrong password!", 5)
+    real += _answers(client_from(app, "10.0.0.1"), "awa", PASSWORD, 2)
+    unknown = _answers(client_from(app, "10.0.0.2"), "aw4", "wrong password!", 5)
+    unknown += _answers(client_from(app, "10.0.0.2"), "aw4", PASSWORD, 2)
+    assert real == unknown
+    assert {status for status, _body in real} == {401}
+
+
+def test_guessing_from_many_sources_pauses_the_whole_account(app, factory) -> None:
+    factory.user("awa")
+    factory.user("fatou", role="supervisor")
+    app.config["LOGIN_ACCOUNT_MAX_FAILURES"] = 8
+    try:
+        for n in range(8):  # two failures each from four places: no single source is paused
+            sign_in(client_from(app, f"10.1.0.{n // 2}"), "awa", "wrong password!")
+        assert sign_in(client_from(app, "10.2.0.1"), "awa").status_code == 401
+    finally:
+        app.config["LOGIN_ACCOUNT_MAX_FAILURES"] = 50
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "awa")).is_locked()
+        assert "auth.lockout" in db.session.scalars(select(AuditEvent.action)).all()
+    # Her supervisor opens it again at once, from the team page.
+    supervisor = app.test_client()
+    sign_in(supervisor, "fatou")
+    team = supervisor.get("/team")
+    assert team.status_code == 200 and "En pause" in text(team)
+    with app.app_context():
+        awa_id = db.session.scalar(select(User.id).where(User.username == "awa"))
+    assert post_form(supervisor, "/team", {}, action=f"/team/{awa_id}/unlock").status_code == 302
+    assert sign_in(client_from(app, "10.2.0.1"), "awa").status_code == 302
+
+
+def test_a_supervisor_unlocks_only_their_own_agency(app, client, factory) -> None:
+    factory.user("awa")
+    other = factory.user("moussa", agency="DJIGUIYA")
+    factory.user("fatou", role="supervisor")
+    for _ in range(5):
+        sign_in(client_from(app, "10.3.0.1"), "moussa", "wrong password!")
+    sign_in(client, "fatou")
+    assert "moussa" not in text(client.get("/team"))
+    assert post_form(client, "/team", {}, action=f"/team/{other}/unlock").status_code == 404
+    assert sign_in(client_from(app, "10.3.0.1"), "moussa").status_code == 401  # still paused
+    caseworker = app.test_client()
+    sign_in(caseworker, "awa")
+    assert caseworker.get("/team").status_code == 403
+
+
+def test_pause_expires(app, client, factory) -> None:
+    factory.user("awa")
     for _ in range(5):
         sign_in(client, "awa", "wrong password!")
     with app.app_context():
-        user = db.session.get(User, user_id)
-        user.locked_until = user.locked_until.replace(year=2000)
+        db.session.execute(update(LoginThrottle).values(locked_until=utcnow() - dt.timedelta(seconds=1)))
         db.session.commit()
     assert sign_in(client, "awa").status_code == 302
 
@@ -92,6 +165,11 @@ def test_success_resets_the_failure_count(app, client, factory) -> None:
         sign_in(client, "awa", "wrong password!")
     assert sign_in(client, "awa").status_code == 302
     assert user_row(app, user_id).failed_logins == 0
+    with app.app_context():
+        assert db.session.scalar(select(LoginThrottle)) is None
+    post_form(client, "/", {}, action="/logout")
+    assert [sign_in(client, "awa", "wrong password!").status_code for _ in range(4)] == [401] * 4
+    assert sign_in(client, "awa").status_code == 302  # a fresh count: four more were allowed
 
 
 def test_password_is_rehashed_when_parameters_change(app, client, factory) -> None:
@@ -290,7 +368,9 @@ def test_wrong_codes_count_toward_the_lock(app, client, factory) -> None:
     sign_in(client, "awa")
     statuses = [post_form(client, "/login/code", {"code": "000000"}).status_code for _ in range(5)]
     assert statuses == [401, 401, 401, 401, 429]
-    assert user_row(app, user_id).locked_until is not None
+    with app.app_context():
+        assert db.session.scalar(select(LoginThrottle.locked_until)) > utcnow()
+    assert sign_in(client, "awa").status_code == 401  # paused from here, password or not
 
 
 def test_totp_seed_is_encrypted_in_the_database(app, client, factory) -> None:

@@ -32,7 +32,9 @@ from .cases_helpers import add_incident, make_case
 from .test_referrals import world  # noqa: F401 — the fixture, reused here
 
 EXAMPLES = 25
-NOT_COUNTED = {"audit_events", "audit_head", "api_tokens"}  # reads and refusals are audited; sign-ins issue nothing
+# Reads and refusals are audited; failed sign-ins are counted (login_throttles); sign-ins open a
+# session (web_sessions) and issue nothing else.
+NOT_COUNTED = {"audit_events", "audit_head", "api_tokens", "login_throttles", "web_sessions"}
 SKIPPED_ACTIONS = ("/logout",)
 NASTY = (
     "\x00", "a\x00b", "\x1b[2J", "\x7f", "\u202e", "\ufeff", "'; DROP TABLE cases; --", "<script>alert(1)</script>",

@@ -1,0 +1,44 @@
+"""A supervisor's team page: the accounts of their agency, and a way to lift a sign-in pause
+without waiting for an administrator (a locked-out caseworker cannot refer anyone)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from models import User, db
+
+from .. import audit
+from ..errors import NotFound, ValidationFailed
+from ..forms import CsrfForm
+from ..policy import can, requires
+from . import acting_user, service, throttle
+from .views import bp
+
+
+@bp.route("/team")
+@requires("team.unlock")
+def team() -> str:
+    me = acting_user()
+    members = db.session.scalars(
+        select(User).where(User.agency_id == me.agency_id, User.id != me.id).order_by(User.username)
+    ).all()
+    paused = {m.id for m in members if m.is_locked() or throttle.paused_anywhere(m.username)}
+    return render_template("auth/team.html", members=members, paused=paused, form=CsrfForm())
+
+
+@bp.route("/team/<user_id>/unlock", methods=["POST"])
+@requires("team.unlock")
+def unlock(user_id: str) -> Response:
+    member = db.session.get(User, user_id) if len(user_id) <= 36 else None
+    if member is None or not can(acting_user(), "team.unlock", member):
+        raise NotFound()  # another agency's account is answered as if it did not exist
+    if not CsrfForm().validate_on_submit():
+        raise ValidationFailed()
+    service.unlock(member)
+    audit.record("user.unlocked", target_type="user", target_id=member.id, details={"by": "supervisor"})
+    db.session.commit()
+    flash(_("Sign-in is open again for %(name)s.", name=member.username), "success")
+    return redirect(url_for("auth.team"))
