@@ -59,11 +59,19 @@ ADMIN_ACTIONS = (
 
 # Case work: caseworkers on their own and assigned cases, supervisors on their agency's.
 CASEWORK_ACTIONS = ("case.create", "case.list", "case.read", "case.update")
-SUPERVISION_ACTIONS = ("case.approve", "case.assign", "transfer.decide", "request.decide", "team.unlock")
+SUPERVISION_ACTIONS = (
+    "case.approve",
+    "case.assign",
+    "transfer.decide",
+    "request.decide",
+    "team.unlock",
+    "role.approve",
+)
 CASE_RECORD_ACTIONS = ("case.read", "case.update", "case.approve", "case.assign")
 
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset(ADMIN_ACTIONS),
+    # A second administrator may approve a case role another administrator granted.
+    "admin": frozenset((*ADMIN_ACTIONS, "role.approve")),
     "caseworker": frozenset(CASEWORK_ACTIONS),
     "supervisor": frozenset(CASEWORK_ACTIONS + SUPERVISION_ACTIONS + ("stats.read",)),
     # A provider focal point answers the referrals addressed to their directory entry, nothing else.
@@ -79,6 +87,8 @@ assert set(_ROLE_ACTIONS) == set(ROLES), "every role needs an entry, even an emp
 
 # Roles whose account answers for one entry of the service directory.
 PROVIDER_ROLES = ("provider",)
+# Roles that read survivors' records: in force only once a second person approved them.
+CASE_ROLES = ("caseworker", "supervisor")
 # Roles that see every case of their agency, not only those they own or are assigned to.
 AGENCY_WIDE_ROLES = ("supervisor",)
 
@@ -119,6 +129,27 @@ def _my_team_member(user: User, member: Any) -> bool:
     )
 
 
+def role_in_force(user: Any) -> bool:
+    """A case role waits for a second person's approval; until then the account only manages
+    itself (it can sign in, change its password, set up its second factor)."""
+    return user.role not in CASE_ROLES or user.role_approved_at is not None
+
+
+def _may_approve_role(user: User, member: Any) -> bool:
+    # Separation of duties: neither the member, nor whoever granted the role, nor an account
+    # that person created approves it; a supervisor only for their own agency.
+    if not isinstance(member, User) or member.role not in CASE_ROLES or member.role_approved_at is not None:
+        return False
+    requester = member.role_requested_by_id
+    if member.id == user.id or (requester is not None and user.id == requester):
+        return False
+    if requester is not None and user.created_by_id == requester:
+        return False
+    if user.role in AGENCY_WIDE_ROLES:
+        return user.agency_id is not None and member.agency_id == user.agency_id
+    return True
+
+
 def _someone_elses_request(user: User, decision: Any) -> bool:
     # Separation of duties: a closure or an erasure is decided by a supervisor other than the
     # person who asked for it, on a case in their scope.
@@ -148,6 +179,7 @@ _RECORD_RULES: dict[str, RecordRule] = {
     "transfer.decide": _transfer_to_my_agency,
     "request.decide": _someone_elses_request,
     "team.unlock": _my_team_member,
+    "role.approve": _may_approve_role,
     **dict.fromkeys(CASE_RECORD_ACTIONS, _case_in_scope),
 }
 
@@ -156,6 +188,8 @@ def role_allows(user: Any, action: str) -> bool:
     """May ``user``'s role ever do ``action``? (Not: may they do it to a given record.)"""
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
         return False
+    if not role_in_force(user):
+        return action in _EVERY_ROLE
     return action in _ROLE_ACTIONS.get(user.role, frozenset()) | _EVERY_ROLE
 
 

@@ -22,6 +22,8 @@ CSP = (
 )
 # Until a user required to use a second factor has enrolled, only these are open to them.
 ENROLMENT_ENDPOINTS = frozenset({"auth.enrol_2fa", "auth.logout", "auth.set_language", "static"})
+# A temporary password is replaced before anything else (then the second factor is set up).
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "auth.set_language", "static"})
 
 
 # C0 controls and DEL; a form value may still hold tabs and line breaks (text areas).
@@ -78,6 +80,8 @@ def require_sign_in() -> BaseResponse | None:
         flash(SESSION_ENDED[g.session_ended], "info")
         return redirect(url_for("auth.login"))
     if current_user.is_authenticated:
+        if session.get("password_change_required") and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            return redirect(url_for("auth.change_password"))
         if session.get("enrol_required") and request.endpoint not in ENROLMENT_ENDPOINTS:
             return redirect(url_for("auth.enrol_2fa"))
         return None

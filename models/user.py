@@ -55,7 +55,15 @@ class User(db.Model, HasEncryptedFields, UserMixin):  # type: ignore[name-define
     # Demo accounts have published passwords; they never sign in under production settings.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", use_alter=True))
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # An initial or reset password is the administrator's: the user replaces it at sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Separation of duties: a role that reads survivors' records is in force only once a second
+    # person approved it (app/policy.py). Who set the role, who approved it and when.
+    role_requested_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", use_alter=True))
+    role_approved_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", use_alter=True))
+    role_approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("id", new_uuid())

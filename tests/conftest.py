@@ -23,7 +23,7 @@ from app import create_app, observability
 from app.extensions import limiter
 from config import TestConfig
 from crypto import KeyRing
-from models import Agency, AuditHead, Base, User, db
+from models import Agency, AuditHead, Base, User, db, utcnow
 from models.location import load_locations
 
 from .databases import isolated_database
@@ -131,6 +131,8 @@ class Factory:
             if agency:
                 self.agency(agency)
                 agency_row = db.session.query(Agency).filter_by(code=agency).one()
+            # An account as it is once set up: its role approved by a second person, its own password.
+            fields.setdefault("role_approved_at", utcnow())
             user = User(username=username, role=role, agency=agency_row, password_hash=hash_password(password),
                         **fields)
             db.session.add(user)

@@ -45,6 +45,14 @@ class UserEditForm(FlaskForm):
     active = BooleanField(_l("Account active"))
 
 
+class TemporaryPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Temporary password"),
+        validators=[DataRequired(_l("Enter a temporary password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class UserActionForm(FlaskForm):
     """A bare form: a CSRF token for the one-button actions (unlock, reset 2FA, sign out)."""
 

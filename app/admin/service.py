@@ -13,6 +13,7 @@ from models import AGENCY_ROLES, ROLES, Agency, Location, Provider, User, db
 from models.location import LEVELS
 
 from .. import audit, passwords
+from ..auth import accounts
 from ..errors import ValidationFailed
 from ..policy import answers_for_provider
 from ..validation import AGENCY_CODE
@@ -42,8 +43,13 @@ def create_user(
     language: str | None = None,
     is_demo: bool = False,
     provider_code: str | None = None,
+    created_by: User | None = None,
 ) -> User:
-    """Validate everything first, then write: a refused user leaves nothing behind."""
+    """Validate everything first, then write: a refused user leaves nothing behind.
+
+    ``created_by`` is the administrator at work; None is the server's operator (CLI, demo),
+    whose case roles are in force at once. Every new account but a demo one replaces its
+    initial password at first sign-in."""
     errors: dict[str, list[str]] = {}
     name = username.strip().casefold()
     if not USERNAME.match(name):
@@ -69,13 +75,14 @@ def create_user(
         raise ValidationFailed(fields=errors)
     user = User(
         username=name,
-        role=role,
-        agency=agency,
         password_hash=passwords.hash_password(password),
         language=language,
         is_demo=is_demo,
         provider_id=provider.id if provider else None,
+        created_by_id=created_by.id if created_by else None,
+        must_change_password=not is_demo,
     )
+    accounts.set_role(user, role, agency, by=created_by)
     db.session.add(user)
     db.session.flush()
     audit.record(

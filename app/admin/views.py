@@ -7,20 +7,21 @@ import datetime as dt
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from models import Agency, AuditEvent, Location, Provider, User, db
+from models import Agency, AuditEvent, Location, Provider, User, db, utcnow
 from models.keys import keyring
 
-from .. import audit
-from ..auth import acting_user, sessions
+from .. import audit, passwords
+from ..auth import accounts, acting_user, sessions
 from ..auth import service as auth_service
-from ..errors import NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..pagination import paginate
-from ..policy import require, requires
+from ..policy import can, require, requires, role_in_force
 from ..referrals.directory_admin import import_csv, upsert_provider
 from ..referrals.labels import SERVICE_TYPE_LABELS
 from . import service
@@ -28,6 +29,7 @@ from .forms import (
     AgencyForm,
     AuditFilterForm,
     LocationForm,
+    TemporaryPasswordForm,
     UserActionForm,
     UserCreateForm,
     UserEditForm,
@@ -61,7 +63,9 @@ def users() -> str:
     if q:
         stmt = stmt.where(func.lower(User.username).contains(q, autoescape=True))
     page = paginate(stmt, per_page=50)
-    return render_template("admin/users.html", page=page, roles=role_choices(), role=role, q=q)
+    return render_template(
+        "admin/users.html", page=page, roles=role_choices(), role=role, q=q, role_in_force=role_in_force
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -81,6 +85,7 @@ def user_new() -> Response | tuple[str, int] | str:
                 form.password.data or "",
                 language=form.language.data,
                 provider_code=form.provider.data or None,
+                created_by=acting_user(),
             )
         except ValidationFailed as exc:
             db.session.rollback()
@@ -128,7 +133,9 @@ def user_edit(user_id: str) -> Response | tuple[str, int] | str:
                 )
                 if v != _current(user, k)
             }
-            user.role, user.agency, user.active = form.role.data or user.role, agency, bool(form.active.data)
+            if "role" in changes or "agency" in changes:
+                accounts.set_role(user, form.role.data or user.role, agency, by=acting_user())
+            user.active = bool(form.active.data)
             if "role" in changes or "active" in changes:
                 sessions.end_all(user, "account_changed")  # a demoted or deactivated user keeps no session
             audit.record("user.updated", target_type="user", target_id=user.id, details={"changed": sorted(changes)})
@@ -137,7 +144,14 @@ def user_edit(user_id: str) -> Response | tuple[str, int] | str:
             return redirect(url_for("admin.user_edit", user_id=user.id))
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "admin/user_edit.html", form=form, user=user, action_form=UserActionForm(), is_self=user.id == current_user.id
+        "admin/user_edit.html",
+        form=form,
+        user=user,
+        action_form=UserActionForm(),
+        password_form=TemporaryPasswordForm(),
+        is_self=user.id == current_user.id,
+        role_pending=not role_in_force(user),
+        may_approve=can(current_user, "role.approve", user),
     ), status
 
 
@@ -152,6 +166,59 @@ USER_ACTIONS = {
     "reset-2fa": "user.2fa_reset",
     "sign-out": "user.signed_out",
 }
+SECOND_PERSON = _l(
+    "A second person must approve this role: not the administrator who granted it, nor an account that "
+    "administrator created."
+)
+
+
+@bp.route("/users/<user_id>/role/<any(approve, refuse):decision>", methods=["POST"])
+@requires("role.approve")
+def user_role(user_id: str, decision: str) -> Response:
+    user = _user_or_404(user_id)
+    if not UserActionForm().validate_on_submit():
+        raise ValidationFailed()
+    if not can(acting_user(), "role.approve", user):
+        raise Conflict(str(SECOND_PERSON))
+    if decision == "approve":
+        accounts.approve_role(acting_user(), user)
+        flash(_("Role approved: %(name)s can now work on cases.", name=user.username), "success")
+    else:
+        accounts.refuse_role(acting_user(), user)
+        flash(_("Role refused: the account of %(name)s is deactivated.", name=user.username), "success")
+    db.session.commit()
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/<user_id>/password", methods=["POST"])
+@requires("users.manage")
+def user_password(user_id: str) -> Response | tuple[str, int]:
+    """A temporary password for someone who forgot theirs: they replace it at sign-in."""
+    user = _user_or_404(user_id)
+    require("users.manage", user)
+    form = TemporaryPasswordForm()
+    if form.validate_on_submit():
+        if problems := passwords.password_problems(form.password.data or "", user.username):
+            form.password.errors = problems
+        else:
+            user.password_hash = passwords.hash_password(form.password.data or "")
+            user.password_changed_at, user.must_change_password = utcnow(), True
+            sessions.end_all(user, "password_changed")
+            auth_service.unlock(user)
+            audit.record("user.password_reset", target_type="user", target_id=user.id)
+            db.session.commit()
+            flash(_("Temporary password set: %(name)s replaces it at the next sign-in.", name=user.username), "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_template(
+        "admin/user_edit.html",
+        form=UserEditForm(obj=user, agency=user.agency.code if user.agency else None),
+        user=user,
+        action_form=UserActionForm(),
+        password_form=form,
+        is_self=user.id == current_user.id,
+        role_pending=not role_in_force(user),
+        may_approve=can(current_user, "role.approve", user),
+    ), 422
 
 
 @bp.route("/users/<user_id>/<any(unlock, 'reset-2fa', 'sign-out'):action>", methods=["POST"])

@@ -30,6 +30,11 @@ class SecondFactorRequired(Forbidden):
     message = _l("Set up your second factor in the web app before using the API.")
 
 
+class PasswordChangeRequired(Forbidden):
+    code = "password_change_required"
+    message = _l("Your password is temporary: sign in to the web app and choose your own first.")
+
+
 def _login_limit() -> str:
     return str(current_app.config["SUTURA_LOGIN_RATE_LIMIT"])
 
@@ -54,6 +59,9 @@ def token() -> tuple[Response, int]:
         raise LockedOut()
     if attempt.outcome is not Outcome.OK or attempt.user is None:
         raise BadCredentials()
+    if attempt.user.must_change_password:
+        db.session.commit()
+        raise PasswordChangeRequired()
     if current_app.config["SUTURA_REQUIRE_2FA"] and not attempt.user.totp_enabled:
         db.session.commit()
         raise SecondFactorRequired()

@@ -14,7 +14,7 @@ from .. import audit
 from ..errors import NotFound, ValidationFailed
 from ..forms import CsrfForm
 from ..policy import can, requires
-from . import acting_user, service, throttle
+from . import accounts, acting_user, service, throttle
 from .views import bp
 
 
@@ -26,7 +26,27 @@ def team() -> str:
         select(User).where(User.agency_id == me.agency_id, User.id != me.id).order_by(User.username)
     ).all()
     paused = {m.id for m in members if m.is_locked() or throttle.paused_anywhere(m.username)}
-    return render_template("auth/team.html", members=members, paused=paused, form=CsrfForm())
+    waiting = [m for m in members if m.active and can(me, "role.approve", m)]
+    return render_template("auth/team.html", members=members, paused=paused, waiting=waiting, form=CsrfForm())
+
+
+@bp.route("/team/<user_id>/role/<any(approve, refuse):decision>", methods=["POST"])
+@requires("role.approve")
+def decide_role(user_id: str, decision: str) -> Response:
+    """A supervisor confirms (or refuses) a case role an administrator gave in their agency."""
+    member = db.session.get(User, user_id) if len(user_id) <= 36 else None
+    if member is None or not can(acting_user(), "role.approve", member):
+        raise NotFound()
+    if not CsrfForm().validate_on_submit():
+        raise ValidationFailed()
+    if decision == "approve":
+        accounts.approve_role(acting_user(), member)
+        flash(_("Role approved: %(name)s can now work on cases.", name=member.username), "success")
+    else:
+        accounts.refuse_role(acting_user(), member)
+        flash(_("Role refused: the account of %(name)s is deactivated.", name=member.username), "success")
+    db.session.commit()
+    return redirect(url_for("auth.team"))
 
 
 @bp.route("/team/<user_id>/unlock", methods=["POST"])

@@ -47,8 +47,13 @@ def _start_session(user: User, next_url: str | None, method: str) -> Response:
         session["lang"] = language
     if current_app.config["SUTURA_REQUIRE_2FA"] and not user.totp_enabled:
         session["enrol_required"] = True
+    if user.must_change_password:
+        session["password_change_required"] = True
     service.record_success(user, method=method)
     db.session.commit()
+    if session.get("password_change_required"):
+        flash(_("Choose your own password to continue: the one you were given is temporary."), "info")
+        return redirect(url_for("auth.change_password"))
     if session.get("enrol_required"):
         flash(_("Set up your second factor to continue."), "info")
         return redirect(url_for("auth.enrol_2fa"))
@@ -155,13 +160,18 @@ def change_password() -> Response | str | tuple[str, int]:
             form.new.errors = problems
         else:
             user.password_hash = passwords.hash_password(form.new.data or "")
-            user.password_changed_at = utcnow()
+            user.password_changed_at, user.must_change_password = utcnow(), False
+            enrol_required = session.get("enrol_required")
             sessions.end_all(user, "password_changed")  # every other session and API token dies now
             audit.record("account.password_changed", target_type="user", target_id=user.id)
             session.clear()
             login_user(user)
             sessions.start(user)
             db.session.commit()
+            if enrol_required:
+                session["enrol_required"] = True
+                flash(_("Your password was changed. Now set up your second factor."), "success")
+                return redirect(url_for("auth.enrol_2fa"))
             flash(_("Your password was changed. Other sessions were signed out."), "success")
             return redirect(url_for("auth.account"))
     status = 422 if request.method == "POST" else 200

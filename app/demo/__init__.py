@@ -15,6 +15,7 @@ from models import Agency, Provider, User, db
 from models.location import load_locations
 
 from .. import audit, passwords
+from ..auth import accounts
 from ..clock import deployment_zone
 from ..policy import answers_for_provider
 from .cases import load_cases
@@ -55,17 +56,15 @@ def load() -> bool:
     load_directory()
     clinic = db.session.scalar(select(Provider).where(Provider.code == "SAHEL-GAO"))
     for username, (role, password, agency_code) in DEMO_USERS.items():
-        db.session.add(
-            User(
-                username=username,
-                role=role,
-                agency=agencies[agency_code],
-                password_hash=passwords.hash_password(password),
-                is_demo=True,
-                language="fr",
-                provider_id=clinic.id if answers_for_provider(role) and clinic else None,
-            )
+        user = User(
+            username=username,
+            password_hash=passwords.hash_password(password),
+            is_demo=True,
+            language="fr",
+            provider_id=clinic.id if answers_for_provider(role) and clinic else None,
         )
+        accounts.set_role(user, role, agencies[agency_code], by=None)  # the operator's: in force
+        db.session.add(user)
     db.session.flush()
     caseworkers = [
         u for u in db.session.scalars(select(User).where(User.role == "caseworker", User.is_demo.is_(True))).all()

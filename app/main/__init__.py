@@ -9,10 +9,14 @@ from sqlalchemy import func, select
 
 from models import Agency, AuditEvent, User, db, utcnow
 
-from ..policy import role_allows
+from ..policy import role_allows, role_in_force
 
 bp = Blueprint("main", __name__)
 
+ROLE_WAITING = _l(
+    "Your role waits for a second person's approval (a supervisor of your agency or another "
+    "administrator). Until then you cannot open any case."
+)
 # What each case role does here, in one sentence (administrators get figures instead).
 WORK_SUMMARIES = {
     "caseworker": _l(
@@ -46,4 +50,5 @@ def home() -> str:
             "agencies": db.session.scalar(select(func.count()).select_from(Agency)),
             "audit": db.session.scalar(select(func.count()).select_from(AuditEvent)),
         }
-    return render_template("main/home.html", figures=figures, summary=WORK_SUMMARIES.get(current_user.role))
+    summary = WORK_SUMMARIES.get(current_user.role) if role_in_force(current_user) else ROLE_WAITING
+    return render_template("main/home.html", figures=figures, summary=summary)

@@ -143,9 +143,12 @@ def test_a_record_permission_needs_the_record(app, factory) -> None:
         assert not can(user, "case.read", None)
 
 
-# Users and cases drawn at random: (role, agency, active) and (agency, owner, assigned users).
+# Users and cases drawn at random: (role, agency, active, role approved) and (agency, owner,
+# assigned users).
 _USERS = st.lists(
-    st.tuples(st.sampled_from(ROLES), st.sampled_from([0, 1, None]), st.booleans()), min_size=1, max_size=6
+    st.tuples(st.sampled_from(ROLES), st.sampled_from([0, 1, None]), st.booleans(), st.booleans()),
+    min_size=1,
+    max_size=6,
 )
 _CASES = st.lists(
     st.tuples(st.sampled_from([0, 1]), st.integers(0, 5), st.sets(st.integers(0, 5), max_size=3)), max_size=8
@@ -156,7 +159,7 @@ _CASES = st.lists(
 @given(users=_USERS, cases=_CASES)
 def test_the_sql_scope_and_the_record_check_agree(app, users, cases) -> None:
     """``case_scope`` (what lists and searches return) and ``can`` (what a page opens) are twins."""
-    from models import Agency, Case, CaseAssignment, User, db
+    from models import Agency, Case, CaseAssignment, User, db, utcnow
 
     with app.app_context():
         try:
@@ -170,8 +173,9 @@ def test_the_sql_scope_and_the_record_check_agree(app, users, cases) -> None:
                     agency_id=None if agency is None else agencies[agency].id,
                     password_hash="-",
                     active=active,
+                    role_approved_at=utcnow() if approved else None,
                 )
-                for n, (role, agency, active) in enumerate(users)
+                for n, (role, agency, active, approved) in enumerate(users)
             ]
             db.session.add_all(people)
             db.session.flush()

@@ -25,7 +25,7 @@ from app.cases import service as cases
 from app.passwords import hash_password
 from app.referrals import service as referrals
 from app.referrals.directory_admin import upsert_provider
-from models import Agency, AuditEvent, Case, Provider, Referral, User, db
+from models import Agency, AuditEvent, Case, Provider, Referral, User, db, utcnow
 
 from ..conftest import PASSWORD, sign_in
 from ..e2e.conftest import PAGE_BUDGET
@@ -78,14 +78,16 @@ def populate(app: Flask) -> dict[str, int]:
                   "moussa": ("provider", sahel), "mariam": ("cluster_lead", None), "root": ("admin", None)}
         for username, (role, agency) in people.items():
             db.session.add(User(username=username, role=role, agency=agency, password_hash=password,
-                                provider_id=clinic.id if role == "provider" else None))
+                                provider_id=clinic.id if role == "provider" else None, role_approved_at=utcnow()))
         roles = ("caseworker", "supervisor", "provider", "cluster_lead", "admin")
         for n in range(VOLUME):
             role = roles[n % len(roles)]
             db.session.add(User(username=f"user{n:03d}", role=role, password_hash=password,
                                 agency=None if role in ("cluster_lead", "admin") else agencies[2 + n],
                                 provider_id=clinic.id if role == "provider" else None,
-                                active=n % 7 != 0))
+                                active=n % 7 != 0,
+                                # some case roles wait for a second person, as in a real deployment
+                                role_approved_at=None if n % 11 == 0 else utcnow()))
         db.session.commit()
 
         awa = _as(app, "awa")

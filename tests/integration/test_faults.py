@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, event, make_url, text
 
 from app.errors import _HTTP_MESSAGES
 from app.extensions import limiter
-from models import db
+from models import db, utcnow
 
 from ..conftest import PASSWORD, create_schema, csrf_token, make_app, sign_in
 from ..conftest import text as page_text
@@ -178,7 +178,8 @@ def _add_user(application: Flask, username: str) -> None:
     with application.app_context():
         agency = Agency(code="ESPOIR", name="Agence ESPOIR", isp_signed=True)
         db.session.add(agency)
-        db.session.add(User(username=username, role="caseworker", agency=agency, password_hash=hash_password(PASSWORD)))
+        db.session.add(User(username=username, role="caseworker", agency=agency, password_hash=hash_password(PASSWORD),
+                            role_approved_at=utcnow()))
         db.session.commit()
 
 
