@@ -58,8 +58,10 @@ class ConsentData:
     assent: str
 
     def columns(self) -> dict[str, Any]:
-        """The values of a ``models.Consent`` row."""
-        return dataclasses.asdict(self)
+        """The values of a ``models.Consent`` row (organisations only where one is named)."""
+        values = dataclasses.asdict(self)
+        values["release_to"] = {area: org for area, org in self.release_to.items() if org}
+        return values
 
     def summary(self) -> dict[str, Any]:
         """What the audit log keeps of a consent: which areas, never who or the organisations' notes."""

@@ -79,7 +79,7 @@ def create_case(user: User, payload: dict[str, Any], today: dt.date | None = Non
     survivor = Survivor(case=case)
     written = write_survivor(survivor, data.survivor)
     db.session.add(survivor)
-    db.session.add(Consent(case=case, version=1, recorded_by_id=user.id, **consent.columns()))
+    add_consent(case, user, version=1, values=consent.columns())
     audit.record(
         "case.created",
         actor=user,
@@ -112,6 +112,17 @@ def write_survivor(survivor: Survivor, values: SurvivorData) -> list[str]:
     return written
 
 
+def add_consent(case: Case, user: User, *, version: int, values: dict[str, Any], withdrawn: bool = False) -> Consent:
+    """A new consent version; the organisations named are encrypted once the row has its id."""
+    fields = dict(values)
+    release_to = fields.pop("release_to", None) or {}
+    consent = Consent(case=case, version=version, recorded_by_id=user.id, withdrawn=withdrawn, **fields)
+    db.session.add(consent)
+    db.session.flush()
+    consent.release_to = release_to
+    return consent
+
+
 def withdraw_consent(user: User, case: Case, what: str) -> Consent:
     """Withdraw consent to services ("all") or to statistics ("reporting"), at once everywhere."""
     require("case.update", case, user=user)
@@ -130,10 +141,7 @@ def withdraw_consent(user: User, case: Case, what: str) -> Consent:
         fields["reporting"] = False
     else:
         fields.update(services=False, reporting=False, release=dict.fromkeys(previous.release, False))
-    consent = Consent(
-        case=case, version=previous.version + 1, recorded_by_id=user.id, withdrawn=what != "reporting", **fields
-    )
-    db.session.add(consent)
+    consent = add_consent(case, user, version=previous.version + 1, values=fields, withdrawn=what != "reporting")
     case.consent_services, case.consent_reporting = bool(fields["services"]), bool(fields["reporting"])
     _sync_reporting_consent(case)
     if what != "reporting":
@@ -166,8 +174,7 @@ def record_consent(user: User, case: Case, payload: dict[str, Any]) -> Consent:
     columns = given.columns()
     if {name: getattr(previous, name) for name in columns} == columns:
         raise NothingToChange()
-    consent = Consent(case=case, version=previous.version + 1, recorded_by_id=user.id, **columns)
-    db.session.add(consent)
+    consent = add_consent(case, user, version=previous.version + 1, values=columns)
     case.consent_reporting = given.reporting
     _sync_reporting_consent(case)
     no_longer = {area for area, ok in previous.release.items() if ok and not given.release.get(area)}

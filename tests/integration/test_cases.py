@@ -429,3 +429,32 @@ def test_what_a_case_records_hangs_off_its_kind(app, signed_in, monkeypatch) -> 
         case = db.session.get(Case, rape)
         assert case is not None and [w.care for w in incidents.incident_windows(case.incidents[0])] == ["pep", "ec"]
     assert 'id="incidents-h"' in client.get(f"/cases/{rape}").get_data(as_text=True)
+
+
+def test_no_free_text_of_the_consent_or_the_survivor_is_stored_in_clear(app, signed_in) -> None:
+    """The organisations named in the consent are free text: encrypted like names. Nationality,
+    country of origin and the perpetrators' nationality are codes, never typed text."""
+    client = signed_in("caseworker", "awa")
+    payload = case_payload(nationality="Mali", country_of_origin="Burkina Faso")
+    payload["consent"]["release_to"] = {"health": "Clinique Sahel Santé de Gao"}
+    case_id = make_case(app, "awa", payload)
+    add_incident(
+        app,
+        "awa",
+        case_id,
+        incident_payload(perpetrators=[{"sex": "male", "age_group": "26-40", "relationship": "no_relation",
+                                         "nationality": "Niger"}]),
+    )
+    with app.app_context():
+        dump = "".join(
+            repr(db.session.execute(text(f"SELECT * FROM {table}")).all())  # noqa: S608 — fixed table names
+            for table in ("consents", "survivors", "perpetrators", "incidents", "cases", "audit_events")
+        )
+        survivor = db.session.scalar(select(Survivor).where(Survivor.case_id == case_id))
+        assert (survivor.nationality, survivor.country_of_origin) == ("ML", "BF")
+        case = db.session.get(Case, case_id)
+        assert case.current_consent.release_to == {"health": "Clinique Sahel Santé de Gao"}
+        assert case.incidents[0].perpetrators[0].nationality == "NE"
+    assert "Clinique" not in dump and "Burkina" not in dump and "Niger" not in dump
+    consent_page = client.get(f"/cases/{case_id}/consent")
+    assert "Clinique Sahel Santé de Gao" in consent_page.get_data(as_text=True)

@@ -28,3 +28,57 @@ def test_upgrade_to_head_and_down_to_base(tmp_path) -> None:
             downgrade(revision="base")
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
             db.engine.dispose()
+
+
+def test_consent_organisations_are_encrypted_by_the_upgrade_and_restored_by_the_downgrade(tmp_path) -> None:
+    """Data written before revision 0009 (plaintext JSON) comes out encrypted under the case's
+    key, readable through the model, and a downgrade gives it back."""
+    import datetime as dt
+    import json
+
+    from sqlalchemy import text
+
+    from crypto import DataKey, wrap
+    from models import Consent
+    from models.keys import keyring
+
+    with isolated_database(tmp_path) as url:
+        app = make_app(url)
+        with app.app_context():
+            upgrade(revision="0008")
+            now = dt.datetime(2026, 11, 1, 12, 0)
+            key = DataKey.generate()
+            with db.engine.begin() as conn:
+                conn.execute(text(
+                    "INSERT INTO agencies (id, code, name, isp_signed, active, created_at) "
+                    "VALUES (1, 'ESPOIR', 'Espoir', true, true, :now)"), {"now": now})
+                conn.execute(text(
+                    "INSERT INTO users (id, username, role, agency_id, password_hash, password_changed_at, "
+                    "session_epoch, totp_enabled, last_totp_step, failed_logins, active, is_demo, created_at, "
+                    "must_change_password) VALUES ('u1', 'awa', 'caseworker', 1, '-', :now, 'e', false, 0, 0, "
+                    "true, false, :now, false)"), {"now": now})
+                conn.execute(text(
+                    "INSERT INTO data_keys (id, owner, kek_id, wrapped_key, created_at) "
+                    "VALUES ('k1', 'case:c1', :kek, :wrapped, :now)"),
+                    {"kek": keyring().newest_id, "wrapped": wrap(key, keyring(), "case:c1"), "now": now})
+                conn.execute(text(
+                    "INSERT INTO cases (id, kind, case_code, agency_id, owner_id, status, stage, consent_services, "
+                    "consent_reporting, created_at, updated_at, data_key_id) VALUES ('c1', 'gbv', 'GBV-2026-AAAAAA', "
+                    "1, 'u1', 'open', 'assessment', true, true, :now, :now, 'k1')"), {"now": now})
+                conn.execute(text(
+                    "INSERT INTO consents (id, case_id, version, services, reporting, release, release_to, given_by, "
+                    "assent, withdrawn, recorded_by_id, recorded_at) VALUES (1, 'c1', 1, true, true, :release, "
+                    ":release_to, 'survivor', 'none', false, 'u1', :now)"),
+                    {"release": '{"health": true}', "release_to": '{"health": "Clinique Sahel Santé"}', "now": now})
+            upgrade()
+            raw = db.session.execute(text("SELECT release_to_json FROM consents")).scalar_one()
+            assert b"Clinique" not in bytes(raw)
+            assert db.session.get(Consent, 1).release_to == {"health": "Clinique Sahel Santé"}
+            db.session.remove()
+            downgrade(revision="0008")
+            restored = db.session.execute(text("SELECT release_to FROM consents")).scalar_one()
+            assert (json.loads(restored) if isinstance(restored, str) else restored) == {
+                "health": "Clinique Sahel Santé"
+            }
+            db.session.remove()
+            db.engine.dispose()
