@@ -160,6 +160,14 @@ def _someone_elses_request(user: User, decision: Any) -> bool:
     )
 
 
+def deciders_of(action: str) -> ColumnElement[bool]:
+    """The SQL twin of ``role_allows`` over users: the accounts whose role may do ``action`` now
+    (active, role in force). Used to find, say, the agencies with someone to accept a transfer."""
+    roles = [role for role, actions in _ROLE_ACTIONS.items() if action in actions]
+    in_force = or_(User.role.not_in(CASE_ROLES), User.role_approved_at.is_not(None))
+    return User.role.in_(roles) & User.active.is_(True) & in_force
+
+
 def _addressed_to_me(user: User, referral: Any) -> bool:
     return (
         isinstance(referral, Referral)

@@ -41,7 +41,7 @@ from referral.states import DECLINE_REASONS, EVENTS, FINAL, NOT_DELIVERED_REASON
 from .. import audit
 from ..clock import when_incident
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..policy import case_scope, require, role_allows
+from ..policy import case_scope, deciders_of, require, role_allows
 from ..validation import Reader, present
 
 
@@ -424,12 +424,24 @@ def load_for_provider(user: User, referral_id: str) -> Referral:
     return referral
 
 
+def receiving_agencies(case: Case) -> Select[tuple[Agency]]:
+    """Where a case can go: another active agency that manages cases, i.e. has a supervisor to
+    accept the transfer (not, say, the cluster lead's or the administrators' organisation)."""
+    managed = select(User.agency_id).where(deciders_of("transfer.decide"), User.agency_id.is_not(None))
+    return (
+        select(Agency)
+        .where(Agency.active.is_(True), Agency.id != case.agency_id, Agency.id.in_(managed))
+        .order_by(Agency.name)
+    )
+
+
 def request_transfer(user: User, case: Case, agency_code: str, consented: bool) -> CaseTransfer:
     require("case.update", case, user=user)
     r = Reader({"agency": agency_code})
-    agency = db.session.scalar(select(Agency).where(Agency.code == (agency_code or "").strip().upper()))
-    if agency is None or not agency.active or agency.id == case.agency_id:
-        r.fail("agency", _("Choose another active agency."))
+    code = (agency_code or "").strip().upper()
+    agency = db.session.scalar(receiving_agencies(case).where(Agency.code == code)) if code else None
+    if agency is None:
+        r.fail("agency", _("Choose another agency that manages cases (one with a supervisor to accept it)."))
     if not consented:
         r.fail("consent", _("A case is transferred only with the survivor's consent."))
     r.raise_if_invalid()

@@ -8,12 +8,11 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from gbvims.classification import GBV_TYPES
 from gbvims.options import SEX
-from models import Agency, CaseTransfer, db
+from models import CaseTransfer, db
 from referral.packet import PACKET_FIELDS, SERVICE_TYPES, consent_area
 from referral.states import DECLINE_REASONS, NOT_DELIVERED_REASONS, events_from
 
@@ -224,10 +223,7 @@ def inbox_referral(referral_id: str) -> Response | str | tuple[str, int]:
 @requires("case.update")
 def transfer(case_id: str) -> Response | str | tuple[str, int]:
     case = load_case(case_id, "case.update")
-    agencies = [
-        (a.code, a.name)
-        for a in db.session.scalars(select(Agency).where(Agency.active.is_(True), Agency.id != case.agency_id))
-    ]
+    agencies = [(a.code, a.name) for a in db.session.scalars(service.receiving_agencies(case))]
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         check_csrf()

@@ -436,3 +436,20 @@ def test_a_referral_updates_the_pathway_of_the_incident_it_was_made_for(app, cli
     other = make_case(app, "awa")
     foreign = refer(client, headers, other, world["CLINIC-GAO"], incident_id=older)
     assert foreign.status_code == 422 and "incident_id" in foreign.get_json()["error"]["fields"]
+
+
+def test_a_case_is_transferred_only_to_an_agency_that_manages_cases(app, world, factory) -> None:
+    """The finding: a case could be sent to an agency with nobody to take it (the cluster lead's
+    or a provider's organisation), where it would sit, or be read by whoever joins later."""
+    factory.agency("UNFPA")  # the sub-cluster lead's organisation: no case management
+    factory.user("pending.sup", role="supervisor", agency="UNFPA", role_approved_at=None)
+    case_id = make_case(app, "awa")
+    awa = app.test_client()
+    sign_in(awa, "awa")
+    form = page_text(awa.get(f"/cases/{case_id}/transfer"))
+    assert "Agence DJIGUIYA" in form and "Agence UNFPA" not in form and "Agence SAHEL" not in form
+    for elsewhere in ("UNFPA", "SAHEL", "ESPOIR", "NOWHERE"):
+        refused = post_form(awa, f"/cases/{case_id}/transfer", {"agency": elsewhere, "consent": "yes"})
+        assert refused.status_code == 422, elsewhere
+    with app.app_context():
+        assert db.session.scalar(select(CaseTransfer.id)) is None
