@@ -16,8 +16,12 @@ from .errors import IllegalTransition, ReasonRequired
 
 STATES = ("draft", "sent", "accepted", "declined", "service_delivered", "not_delivered", "closed", "withdrawn")
 FINAL = frozenset({"closed", "withdrawn"})
-# States in which the provider can still read the packet.
+# States in which the provider sees the referral in their inbox (its code, service, dates, state).
 PROVIDER_VISIBLE = frozenset({"sent", "accepted", "declined", "service_delivered", "not_delivered"})
+# States in which the provider still has work to do and so reads what was shared (the packet and
+# the caseworker's note). Once they declined or reported the outcome, the packet's key is
+# shredded: the caseworker keeps the feedback, the provider keeps nothing identifying.
+PACKET_OPEN = frozenset({"draft", "sent", "accepted"})
 
 
 @dataclass(frozen=True)

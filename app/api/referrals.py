@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from models import Provider, Referral, db
 from referral.packet import SERVICE_TYPES
+from referral.states import PACKET_OPEN
 
 from .. import audit
 from ..auth import acting_user
@@ -62,7 +63,7 @@ def referral_for_provider(r: Referral) -> dict[str, Any]:
         "sent_at": r.sent_at.isoformat() if r.sent_at else None,
         "due_at": r.due_at.isoformat() if r.due_at else None,
         "packet": service.packet(r),
-        "note": r.note,
+        "note": r.note if r.state in PACKET_OPEN else None,
     }
 
 

@@ -36,7 +36,7 @@ from referral import ConsentMissing, IllegalTransition, ReasonRequired, Rules, c
 from referral.directory import Candidate, Match, suggest
 from referral.packet import CONSENT_AREA, PACKET_FIELDS, PATHWAY_LINE, SERVICE_TYPES
 from referral.sla import URGENCIES
-from referral.states import DECLINE_REASONS, EVENTS, FINAL, NOT_DELIVERED_REASONS
+from referral.states import DECLINE_REASONS, EVENTS, FINAL, NOT_DELIVERED_REASONS, PACKET_OPEN
 
 from .. import audit
 from ..clock import when_incident
@@ -328,7 +328,7 @@ def _recent_rape(case: Case) -> dt.datetime | None:
 
 def packet(referral: Referral) -> dict[str, Any]:
     """What the provider may read: the packet fields and the note, nothing else."""
-    if referral.state in FINAL or referral.packet_json is None:
+    if referral.state not in PACKET_OPEN or referral.packet_json is None:
         return {}
     data: dict[str, Any] = json.loads(referral.packet_json)
     return data
@@ -364,7 +364,7 @@ def transition(
         referral.reason = reason
     if feedback:
         referral.feedback = feedback
-    if referral.state in FINAL:
+    if referral.state not in PACKET_OPEN:
         _end_access(referral)
     audit.record(
         f"referral.{event}",
@@ -377,7 +377,8 @@ def transition(
 
 
 def _end_access(referral: Referral) -> None:
-    """Closed or withdrawn: shred the packet's key, so the provider can never read it again."""
+    """The provider's part is over (declined, outcome reported) or the referral ended (closed,
+    withdrawn): shred the packet's key, so the provider can never read it again."""
     if referral.data_key_record is not None and referral.data_key_record.wrapped_key is not None:
         referral.data_key_record.shred()
     referral.__dict__.pop("_unwrapped", None)

@@ -14,7 +14,7 @@ from gbvims.classification import GBV_TYPES
 from gbvims.options import SEX
 from models import CaseTransfer, db
 from referral.packet import PACKET_FIELDS, SERVICE_TYPES, consent_area
-from referral.states import DECLINE_REASONS, NOT_DELIVERED_REASONS, events_from
+from referral.states import DECLINE_REASONS, NOT_DELIVERED_REASONS, PACKET_OPEN, events_from
 
 from .. import audit, clock
 from ..auth import acting_user
@@ -206,6 +206,7 @@ def inbox_referral(referral_id: str) -> Response | str | tuple[str, int]:
         "referrals/provider_referral.html",
         referral=referral,
         packet=readable_packet(service.packet(referral)),
+        packet_open=referral.state in PACKET_OPEN,
         events=events_from(referral.state, "provider"),
         errors=errors,
         form=CsrfForm(),

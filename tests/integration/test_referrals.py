@@ -453,3 +453,31 @@ def test_a_case_is_transferred_only_to_an_agency_that_manages_cases(app, world, 
         assert refused.status_code == 422, elsewhere
     with app.app_context():
         assert db.session.scalar(select(CaseTransfer.id)) is None
+
+
+def test_the_packet_closes_to_the_provider_once_their_part_is_done(app, client, world) -> None:
+    """The finding: a provider kept reading the survivor's name after declining or delivering."""
+    for answer in ("decline", "deliver", "not_deliver"):
+        case_id = make_case(app, "awa")
+        referral_id = refer(client, token(client, "awa"), case_id, world["CLINIC-GAO"]).get_json()["id"]
+        provider = token(client, "moussa")
+        if answer != "decline":
+            client.post(f"/api/v1/referrals/{referral_id}/accept", headers=provider)
+        opened = client.get("/api/v1/referrals", headers=provider).get_json()["items"]
+        assert any(item["packet"].get("given_name") == "Aïssata" for item in opened)
+        reason = {"decline": "capacity", "not_deliver": "survivor_did_not_come"}.get(answer)
+        body = {"feedback": "Vue le 30", **({"reason": reason} if reason else {})}
+        if answer == "not_deliver":
+            answer, body["delivered"] = "deliver", False
+        assert client.post(f"/api/v1/referrals/{referral_id}/{answer}", json=body, headers=provider).status_code == 200
+        item = next(i for i in client.get("/api/v1/referrals", headers=provider).get_json()["items"]
+                    if i["id"] == referral_id)
+        assert item["packet"] == {} and item["note"] is None  # still listed, nothing identifying
+        web = app.test_client()
+        sign_in(web, "moussa")
+        page = page_text(web.get(f"/inbox/{referral_id}"))
+        assert "Aïssata" not in page and "Votre part de cette orientation est terminée" in page
+        with app.app_context():
+            referral = db.session.get(Referral, referral_id)
+            assert referral.data_key_record.wrapped_key is None  # shredded, not only hidden
+            assert referral.feedback == "Vue le 30"  # the caseworker keeps the answer
