@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, jsonify, request
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from models import Case, Incident, db, utcnow
@@ -12,12 +13,12 @@ from models import Case, Incident, db, utcnow
 from ..auth import acting_user
 from ..cases import editing, incidents, service
 from ..cases.editing import incident_answers, survivor_answers
-from ..errors import NotFound
+from ..errors import NotFound, ValidationFailed
 from ..lookup import load_case
 from ..pagination import paginate
 from ..policy import requires
 from . import bp
-from .payload import json_object
+from .payload import json_object, text_field
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -92,31 +93,60 @@ def case_detail(case: Case) -> dict[str, Any]:
     }
 
 
+def _filters(source: Any, q: str) -> service.CaseFilters:
+    def text(name: str, length: int) -> str:
+        value = source.get(name, "")
+        return value.strip()[:length] if isinstance(value, str) else ""
+
+    return service.CaseFilters(
+        q=q,
+        status=text("status", 12),
+        risk=text("risk", 8),
+        region=text("region", 32),
+        kind=text("kind", 4),
+        overdue=source.get("overdue") in ("1", "true", True),
+    )
+
+
 @bp.route("/cases", methods=["GET"])
 @requires("case.list")
 def list_cases() -> Response:
-    args = request.args
-    filters = service.CaseFilters(
-        q=args.get("q", "").strip()[:100],
-        status=args.get("status", "")[:12],
-        risk=args.get("risk", "")[:8],
-        region=args.get("region", "")[:32],
-        kind=args.get("kind", "")[:4],
-        overdue=args.get("overdue") in ("1", "true"),
-    )
-    stmt = service.list_query(acting_user(), filters)
+    q = request.args.get("q", "").strip()[:100]
+    if q and not service.CASE_CODE_QUERY.match(q):
+        # A name or a phone number in a URL is written in logs and browser histories.
+        message = _("Only a case code goes in the URL: search names and phone numbers with POST /cases/search.")
+        raise ValidationFailed(fields={"q": [message]})
+    filters = _filters(request.args, q)
     if filters.q:
-        found = service.exact_matches(list(db.session.scalars(stmt.limit(500)).unique()), filters.q)
-        items, total, number = found[:50], len(found), 1
+        items, total = service.search(acting_user(), filters)
+        number = 1
     else:
-        page = paginate(stmt, per_page=current_app.config.get("API_PAGE_SIZE", 50))
+        per_page = current_app.config.get("API_PAGE_SIZE", 50)
+        page = paginate(service.list_query(acting_user(), filters), per_page=per_page)
         items, total, number = page.items, page.total, page.number
+    return _listed(items, total, number, searched=bool(filters.q))
+
+
+@bp.route("/cases/search", methods=["POST"])
+@requires("case.list")
+def search_cases() -> Response:
+    """Search by case code, name or phone, the terms in the body (never in the URL)."""
+    body = json_object()
+    errors: dict[str, list[str]] = {}
+    q = text_field(body, "q", errors, max_length=100).strip()
+    if errors:
+        raise ValidationFailed(fields=errors)
+    items, total = service.search(acting_user(), _filters(body, q))
+    return _listed(items, total, 1, searched=True)
+
+
+def _listed(items: list[Case], total: int, number: int, *, searched: bool) -> Response:
     body = jsonify(items=[case_summary(c) for c in items], total=total, page=number)
     if items:
         service.audit.record(
             "case.list_viewed",
             target_type="case",
-            details={"cases": [c.id for c in items], "search": bool(filters.q), "via": "api"},
+            details={"cases": [c.id for c in items], "search": searched, "via": "api"},
         )
         db.session.commit()
     return body

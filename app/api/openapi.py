@@ -423,7 +423,8 @@ def _document() -> dict[str, Any]:
             },
             "/cases": {
                 "get": {
-                    "summary": "Cases in the caller's scope (caseworker: own and assigned; supervisor: agency)",
+                    "summary": "Cases in the caller's scope (caseworker: own and assigned; supervisor: agency); "
+                    "`q` takes a case code only — names and phones go to POST /cases/search",
                     "parameters": [
                         {"name": n, "in": "query", "schema": {"type": "string"}}
                         for n in ("q", "status", "risk", "region", "kind", "overdue", "page")
@@ -446,6 +447,41 @@ def _document() -> dict[str, Any]:
                     "summary": "Register a survivor with consent (caseworker, supervisor)",
                     "requestBody": {"required": True, "content": {"application/json": {"schema": NEW_CASE}}},
                     "responses": {"201": _json(CASE_SUMMARY, "Created"), **_errors(400, 401, 403, 413, 415, 422)},
+                },
+            },
+            "/cases/search": {
+                "post": {
+                    "summary": "Search the caller's cases by case code, name or phone — in the body, never in a URL "
+                    "(names would be written in access logs and browser histories)",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["q"],
+                                    "properties": {
+                                        "q": {"type": "string", "maxLength": 100},
+                                        **{n: {"type": "string"} for n in ("status", "risk", "region", "kind")},
+                                        "overdue": {"type": "boolean"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {"type": "array", "items": CASE_SUMMARY},
+                                    "total": {"type": "integer"},
+                                    "page": {"type": "integer"},
+                                },
+                            }
+                        ),
+                        **_errors(400, 401, 403, 415, 422),
+                    },
                 },
             },
             "/cases/{case_id}": {

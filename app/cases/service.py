@@ -6,6 +6,7 @@ What a kind of case records beyond that lives with the kind (``kinds.py``; GBV i
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,6 +240,22 @@ def _search_condition(q: str) -> Any:
     if phone_bucket is not None:
         conditions.append(Survivor.phone_bidx == phone_bucket)
     return or_(*conditions)
+
+
+# A case code as typed: "GBV-2026-7KQ4MZ", with or without its dashes. Codes are pseudonyms and
+# may travel in a URL; names and phone numbers may not (they would be written in access logs and
+# browser histories), so they are searched in a request body only.
+CASE_CODE_QUERY = re.compile(r"^[A-Za-z]{2,3}-?\d{4}-?[A-Za-z0-9]{6}$")
+SEARCH_CANDIDATES = 500
+SEARCH_RESULTS = 50
+
+
+def search(user: User, filters: CaseFilters) -> tuple[list[Case], int]:
+    """The cases matching ``filters.q`` in the user's scope: at most ``SEARCH_RESULTS``, and how many."""
+    stmt = list_query(user, filters)
+    # Blind-index buckets hold several people: decrypt only those candidates, keep exact matches.
+    found = exact_matches(list(db.session.scalars(stmt.limit(SEARCH_CANDIDATES)).unique()), filters.q)
+    return found[:SEARCH_RESULTS], len(found)
 
 
 def exact_matches(cases: list[Case], q: str) -> list[Case]:

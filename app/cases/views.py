@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -32,7 +33,6 @@ from . import casework, editing, incidents, labels, service
 from .kinds import kind_of
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-SEARCH_CANDIDATES = 500
 
 
 def _locations(keep: object = None) -> list[tuple[str, str]]:
@@ -49,25 +49,33 @@ def _locations(keep: object = None) -> list[tuple[str, str]]:
     return sorted(out, key=lambda pair: pair[1])
 
 
-@bp.route("")
+@bp.route("", methods=["GET", "POST"])
 @requires("case.list")
-def index() -> str:
+def index() -> Response | str:
+    """The case list with its filters (in the URL), and the search by code, name or phone (sent
+    in the body of a POST: a name in a URL would be written in logs and browser histories)."""
+    searching = request.method == "POST"
+    if searching:
+        check_csrf()
+    source = request.form if searching else request.args
     filters = service.CaseFilters(
-        q=request.args.get("q", "").strip()[:100],
-        status=request.args.get("status", "")[:12],
-        risk=request.args.get("risk", "")[:8],
-        region=request.args.get("region", "")[:32],
-        kind=request.args.get("kind", "")[:4],
-        overdue=request.args.get("overdue") == "1",
+        q=request.form.get("q", "").strip()[:100] if searching else "",
+        status=source.get("status", "")[:12],
+        risk=source.get("risk", "")[:8],
+        region=source.get("region", "")[:32],
+        kind=source.get("kind", "")[:4],
+        overdue=source.get("overdue") == "1",
     )
-    stmt = service.list_query(acting_user(), filters)
+    if searching and not filters.q:  # filters only: back to a plain, bookmarkable list
+        kept: dict[str, Any] = {
+            k: "1" if v is True else v for k, v in dataclasses.asdict(filters).items() if v and k != "q"
+        }
+        return redirect(url_for("cases.index", **kept))
     if filters.q:
-        # Blind-index buckets hold several people: decrypt only those candidates, keep exact matches.
-        candidates = list(db.session.scalars(stmt.limit(SEARCH_CANDIDATES)).unique())
-        found = service.exact_matches(candidates, filters.q)
-        page = Page(found[:50], 1, 50, len(found))
+        found, total = service.search(acting_user(), filters)
+        page = Page(found, 1, service.SEARCH_RESULTS, total)
     else:
-        page = paginate(stmt, per_page=25)
+        page = paginate(service.list_query(acting_user(), filters), per_page=25)
     waiting = service.awaiting_approval(acting_user())
     transfers = pending_transfers(acting_user())
     overdue, answered = referral_alerts(acting_user())

@@ -190,3 +190,23 @@ def test_caseworker_corrects_a_name_and_an_incident_date_and_sees_the_history(vi
     page.wait_for_load_state("load")
     visit.check()
     assert page.get_by_role("alert").filter(has_text="Rien à changer").is_visible()
+
+
+def test_caseworker_finds_a_survivor_by_name_without_the_name_in_the_address(visit, people, live) -> None:
+    from ..integration.cases_helpers import case_payload, make_case
+
+    people.user("awa.traore")
+    wanted = make_case(live[0], "awa.traore")
+    for n in range(3):
+        make_case(live[0], "awa.traore", case_payload(given_name=f"Kadiatou{n}", phone=f"6600000{n}"))
+    LoginPage(visit).open().sign_in("awa.traore", PASSWORD)
+    page = visit.page
+    visit.goto("/cases")
+    page.get_by_label("Code du cas, nom ou téléphone").fill("aïssata maïga")
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_load_state("load")
+    visit.check()
+    assert page.get_by_text("1 dossier").is_visible()
+    assert page.locator(f'a[href="/cases/{wanted}"]').is_visible()
+    # The name went in the body of the request: neither the address bar nor the history has it.
+    assert "a%C3%AFssata" not in page.url.lower() and "aissata" not in page.url.lower() and "q=" not in page.url

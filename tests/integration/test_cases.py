@@ -4,6 +4,7 @@ incidents with the classification tool, the PEP countdown, withdrawal of consent
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -260,7 +261,7 @@ def test_search_through_blind_indexes(app, client, team, query) -> None:
     target = make_case(app, "awa")
     for n in range(5):
         make_case(app, "awa", case_payload(given_name=f"Autre{n}", family_name="Traoré", phone=f"6600000{n}"))
-    found = client.get("/api/v1/cases", query_string={"q": query}, headers=token(client, "awa")).get_json()
+    found = client.post("/api/v1/cases/search", json={"q": query}, headers=token(client, "awa")).get_json()
     assert [c["id"] for c in found["items"]] == [target]
 
 
@@ -274,7 +275,7 @@ def test_search_by_case_code_and_no_decryption_of_the_table(app, client, team) -
     found = client.get("/api/v1/cases", query_string={"q": code.lower()}, headers=headers).get_json()
     assert [c["id"] for c in found["items"]] == [target]
     with captured_sql(app) as statements:
-        client.get("/api/v1/cases", query_string={"q": "aissata"}, headers=headers)
+        client.post("/api/v1/cases/search", json={"q": "aissata"}, headers=headers)
     case_selects = [s for s in statements if "FROM cases" in s and "survivors" in s]
     assert case_selects and all("given_name_bidx" in s for s in case_selects)
 
@@ -458,3 +459,24 @@ def test_no_free_text_of_the_consent_or_the_survivor_is_stored_in_clear(app, sig
     assert "Clinique" not in dump and "Burkina" not in dump and "Niger" not in dump
     consent_page = client.get(f"/cases/{case_id}/consent")
     assert "Clinique Sahel Santé de Gao" in consent_page.get_data(as_text=True)
+
+
+def test_names_and_phones_are_searched_in_the_body_never_in_a_url(app, client, team) -> None:
+    """The finding: /cases?q=<name> put the survivor's name in access logs and browser history."""
+    target = make_case(app, "awa")
+    headers = token(client, "awa")
+    for query in ("Aïssata", "76123456"):
+        in_url = client.get("/api/v1/cases", query_string={"q": query}, headers=headers)
+        assert in_url.status_code == 422 and "POST /cases/search" in in_url.get_json()["error"]["fields"]["q"][0]
+    web = app.test_client()
+    sign_in(web, "awa")
+    page = web.get("/cases").get_data(as_text=True)
+    assert re.search(r'<form method="post" action="/cases" class="filters" role="search">', page)
+    found = post_form(web, "/cases", {"q": "Aïssata"})
+    assert found.status_code == 200 and f"/cases/{target}" in found.get_data(as_text=True)
+    # An old link with a term in its URL searches nothing: the plain list, every case shown.
+    assert f"/cases/{target}" in web.get("/cases?q=zzz").get_data(as_text=True)
+    # Filters alone come back as a plain list URL, without any search term.
+    filtered = post_form(web, "/cases", {"q": "", "status": "open", "overdue": "1"})
+    assert filtered.status_code == 302 and "q=" not in filtered.headers["Location"]
+    assert "status=open" in filtered.headers["Location"] and "overdue=1" in filtered.headers["Location"]
