@@ -70,6 +70,19 @@ def _subkey(index_key: bytes, table: str, column: str) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(index_key)
 
 
+@lru_cache(maxsize=1024)
+def scoped_index_key(index_key: bytes, scope: str) -> bytes:
+    """An index key of its own for one scope (Sutura: one agency). The same value falls in
+    unrelated buckets in two scopes, so the indexes of a leaked database cannot link one
+    person's records across agencies; inside a scope they still find her (and her duplicates).
+    The price: a search only ever looks inside one scope, and a record that changes scope has
+    its indexes computed again."""
+    if not scope:
+        raise ValueError("a blind index scope must be named")
+    info = f"sutura/blind-index-scope/v1/{scope}".encode()
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(index_key)
+
+
 @dataclass(frozen=True)
 class BlindIndex:
     """The blind index of one table column."""

@@ -7,12 +7,17 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crypto.blind_index import normalize_phone
+from crypto.blind_index import normalize_phone, scoped_index_key
 from crypto.sqla import Ciphertext, EncryptedField
 
 from .base import db, new_uuid
 from .case import Case
-from .keys import EncryptedUnderCase
+from .keys import EncryptedUnderCase, keyring
+
+
+def agency_index_key(agency_id: int) -> bytes:
+    """The blind-index key of one agency's survivors (``crypto.blind_index.scoped_index_key``)."""
+    return scoped_index_key(keyring().index_key, f"agency:{agency_id}")
 
 
 class Survivor(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
@@ -77,6 +82,16 @@ class Survivor(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
 
     IDENTIFYING = ("given_name", "family_name", "nickname", "phone", "address", "date_of_birth",
                    "caregiver_name", "caregiver_phone", "notes", "ethnicity", "religion", "dependants_ages")
+    INDEXED = ("given_name", "family_name", "phone")
+
+    def field_index_key(self) -> bytes:
+        # One index key per agency: a dump cannot link a survivor's records across agencies.
+        return agency_index_key(self.case.agency_id)
+
+    def reindex(self) -> None:
+        """Compute the blind indexes again (the case moved to another agency)."""
+        for name in self.INDEXED:
+            setattr(self, name, getattr(self, name))
 
     @property
     def display_name(self) -> str:

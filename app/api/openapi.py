@@ -12,6 +12,8 @@ from referral.packet import SERVICE_TYPES
 from referral.sla import URGENCIES
 from referral.states import DECLINE_REASONS
 
+from ..cases.service import CASE_CODE_QUERY
+
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -32,6 +34,9 @@ ERROR = {
 def _errors(*statuses: int) -> dict[str, Any]:
     return {str(s): {"$ref": "#/components/responses/Error"} for s in statuses}
 
+
+# Only a case code travels in a URL (GET /cases?q=); names and phones go in a request body.
+CASE_CODE_PATTERN = CASE_CODE_QUERY.pattern
 
 CASE_SUMMARY = {
     "type": "object",
@@ -426,8 +431,11 @@ def _document() -> dict[str, Any]:
                     "summary": "Cases in the caller's scope (caseworker: own and assigned; supervisor: agency); "
                     "`q` takes a case code only — names and phones go to POST /cases/search",
                     "parameters": [
-                        {"name": n, "in": "query", "schema": {"type": "string"}}
-                        for n in ("q", "status", "risk", "region", "kind", "overdue", "page")
+                        {"name": "q", "in": "query", "schema": {"type": "string", "pattern": CASE_CODE_PATTERN}},
+                        *(
+                            {"name": n, "in": "query", "schema": {"type": "string"}}
+                            for n in ("status", "risk", "region", "kind", "overdue", "page")
+                        ),
                     ],
                     "responses": {
                         "200": _json(
@@ -440,7 +448,7 @@ def _document() -> dict[str, Any]:
                                 },
                             }
                         ),
-                        **_errors(401, 403),
+                        **_errors(401, 403, 422),
                     },
                 },
                 "post": {

@@ -28,7 +28,7 @@ from models import (
     db,
 )
 from models.case import new_case_code
-from models.keys import keyring
+from models.survivor import agency_index_key
 
 from .. import audit, clock
 from ..errors import Conflict, NothingToChange
@@ -219,13 +219,13 @@ def list_query(user: User, filters: CaseFilters) -> Select[Any]:
         stmt = stmt.where(Case.kind == filters.kind)
     if filters.overdue:
         stmt = stmt.where(Case.status == "open", Case.next_follow_up < clock.today())
-    if filters.q:
-        stmt = stmt.join(Survivor, Survivor.case_id == Case.id).where(_search_condition(filters.q))
+    if filters.q and user.agency_id is not None:  # searches stay inside the user's agency
+        stmt = stmt.join(Survivor, Survivor.case_id == Case.id).where(_search_condition(filters.q, user.agency_id))
     return stmt
 
 
-def _search_condition(q: str) -> Any:
-    key = keyring().index_key
+def _search_condition(q: str, agency_id: int) -> Any:
+    key = agency_index_key(agency_id)  # the same agency's key the indexes were computed with
     conditions = [Case.case_code == q.strip().upper()]
     code = normalize_code(q)
     if len(code) >= 8:

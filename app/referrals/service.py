@@ -469,6 +469,8 @@ def decide_transfer(user: User, transfer: CaseTransfer, accept: bool) -> None:
     if accept:
         case.agency_id, case.owner_id = transfer.to_agency_id, user.id
         case.assignments = []
+        if case.survivor is not None:
+            case.survivor.reindex()  # blind indexes are per agency: the new agency's key now
     audit.record(
         "case.transfer_accepted" if accept else "case.transfer_declined",
         actor=user,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from models import AuditEvent, Case, CaseAssignment, Incident, Survivor, User, db
+from models import AuditEvent, Case, CaseAssignment, CaseTransfer, Incident, Survivor, User, db
 
 from ..conftest import api_token as token
 from ..conftest import captured_sql, post_form, sign_in
@@ -480,3 +480,34 @@ def test_names_and_phones_are_searched_in_the_body_never_in_a_url(app, client, t
     filtered = post_form(web, "/cases", {"q": "", "status": "open", "overdue": "1"})
     assert filtered.status_code == 302 and "q=" not in filtered.headers["Location"]
     assert "status=open" in filtered.headers["Location"] and "overdue=1" in filtered.headers["Location"]
+
+
+def test_blind_indexes_do_not_link_a_survivor_across_agencies(app, client, team) -> None:
+    """The finding: the three 12-bit indexes (given name, family name, phone) of one person
+    registered by two agencies were equal in a dump, a fingerprint that linked her records."""
+    team.user("sidi", role="supervisor", agency="DJIGUIYA")
+    here = make_case(app, "awa")
+    there = make_case(app, "ousmane")
+    with app.app_context():
+        triples = {
+            s.case_id: (s.given_name_bidx, s.family_name_bidx, s.phone_bidx)
+            for s in db.session.scalars(select(Survivor))
+        }
+    assert triples[here] != triples[there]
+    assert all(a != b for a, b in zip(triples[here], triples[there], strict=True))
+    # Each agency still finds its own survivor, and only its own.
+    for user, case_id in (("awa", here), ("ousmane", there)):
+        found = client.post("/api/v1/cases/search", json={"q": "Aïssata Maïga"}, headers=token(client, user))
+        assert [c["id"] for c in found.get_json()["items"]] == [case_id]
+    # A transferred case is found by its new agency: its indexes follow it.
+    web = app.test_client()
+    sign_in(web, "awa")
+    asked = post_form(web, f"/cases/{here}/transfer", {"agency": "DJIGUIYA", "consent": "yes"})
+    assert asked.status_code == 302
+    with app.app_context():
+        transfer_id = db.session.scalar(select(CaseTransfer.id))
+    sidi = app.test_client()
+    sign_in(sidi, "sidi")
+    assert post_form(sidi, "/cases", {}, action=f"/transfers/{transfer_id}/accept").status_code == 302
+    found = client.post("/api/v1/cases/search", json={"q": "76 12 34 56"}, headers=token(client, "sidi"))
+    assert sorted(c["id"] for c in found.get_json()["items"]) == sorted([here, there])

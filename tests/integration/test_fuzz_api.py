@@ -156,7 +156,7 @@ def test_successful_answers_match_the_document(app: Flask, ids: dict[str, str]) 
     steps: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
         ("POST", "/cases", {"body": case_payload()}, awa),
         ("GET", "/cases", {"query": {"page": "1"}}, awa),
-        ("GET", "/cases", {"query": {"q": "Aïssata Maïga"}}, awa),
+        ("POST", "/cases/search", {"body": {"q": "Aïssata Maïga", "status": "open"}}, awa),
         ("GET", "/cases/{case_id}", {"path_parameters": {"case_id": case_id}}, awa),
         ("PATCH", "/cases/{case_id}", {"path_parameters": {"case_id": case_id},
                                        "body": {"risk_level": "high", "survivor": {"nickname": "Aya"}}}, awa),

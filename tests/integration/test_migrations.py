@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 
-from models import AuditHead, Base, db
+from models import AuditHead, Base, User, db
 
 from ..conftest import make_app
 from ..databases import isolated_database
@@ -80,5 +80,45 @@ def test_consent_organisations_are_encrypted_by_the_upgrade_and_restored_by_the_
             assert (json.loads(restored) if isinstance(restored, str) else restored) == {
                 "health": "Clinique Sahel Santé"
             }
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_blind_indexes_are_computed_again_per_agency_by_the_upgrade(tmp_path) -> None:
+    """Revision 0010 moves existing survivors' indexes to their agency's key: search still
+    finds them, and the same name in two agencies no longer shares its buckets."""
+    from crypto import BlindIndex
+    from models import Survivor
+    from models.keys import keyring
+    from models.survivor import agency_index_key
+
+    from .cases_helpers import case_payload
+
+    with isolated_database(tmp_path) as url:
+        app = make_app(url)
+        with app.app_context():
+            upgrade()
+            from app.admin.service import create_agency, create_user
+            from app.cases import service
+
+            for code in ("ESPOIR", "DJIGUIYA"):
+                create_agency(code, f"Agence {code}", True)
+                create_user(f"cw-{code.lower()}", "caseworker", code, "a long enough password")
+            db.session.commit()
+            users = db.session.scalars(select(User).order_by(User.username)).all()
+            for user in users:
+                service.create_case(user, case_payload())
+            db.session.commit()
+            downgrade(revision="0009")  # as the indexes were before: one key for everyone
+            db.session.remove()
+            shared = {row[0] for row in db.session.execute(text("SELECT given_name_bidx FROM survivors"))}
+            assert shared == {BlindIndex("survivors", "given_name").compute(keyring().index_key, "Aïssata")}
+            upgrade()
+            db.session.remove()
+            rows = db.session.scalars(select(Survivor)).all()
+            buckets = {s.case.agency_id: s.given_name_bidx for s in rows}
+            assert len(set(buckets.values())) == 2  # unrelated across agencies
+            for agency_id, bucket in buckets.items():
+                assert bucket == BlindIndex("survivors", "given_name").compute(agency_index_key(agency_id), "Aïssata")
             db.session.remove()
             db.engine.dispose()
