@@ -288,6 +288,8 @@ def reapply_journal(entries: list[ShredEntry], session: Session | scoped_session
     """Shred again every journaled key (and mark its case purged) in ``session``; idempotent."""
     from models import Case
 
+    from .cases.erasure import erase
+
     report = RestoreReport()
     now = datetime.now(UTC)
     for entry in entries:
@@ -299,16 +301,11 @@ def reapply_journal(entries: list[ShredEntry], session: Session | scoped_session
         )
         report.reshredded += int(getattr(result, "rowcount", 0) or 0)
         kind, _, owner_id = entry.owner.partition(":")
-        if kind == "case" and owner_id:
-            # The case was purged after the backup: purged again, it answers 404 as before.
-            purged = session.execute(
-                update(Case)
-                .where(Case.id == owner_id, Case.purged_at.is_(None))
-                .values(purged_at=now, status="closed", closed_at=func.coalesce(Case.closed_at, now),
-                        next_follow_up=None)
-                .execution_options(synchronize_session=False)
-            )
-            report.cases_purged += int(getattr(purged, "rowcount", 0) or 0)
+        case = session.get(Case, owner_id) if kind == "case" and owner_id else None
+        if case is not None:
+            # The case was erased after the backup: erased again, as it was, down to its remains.
+            erase(case, session)
+            report.cases_purged += 1
     return report
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete
 
 from gbvims import options
 from models import (
@@ -20,10 +19,8 @@ from models import (
     Assessment,
     Case,
     CaseDecision,
-    Consent,
     FollowUp,
     PlanGoal,
-    Survivor,
     User,
     db,
     utcnow,
@@ -35,6 +32,7 @@ from .. import audit, clock
 from ..errors import Conflict
 from ..policy import can, require
 from ..validation import Reader
+from . import erasure
 
 MAX_GOALS = 12
 
@@ -291,29 +289,6 @@ def reopen(user: User, case: Case) -> None:
 
 
 def purge(user: User, case: Case) -> None:
-    """The survivor's right to be forgotten: shred the case's key, delete everything but the
-    coded incident rows that the survivor allowed in statistics (they identify no one)."""
-    keep_incidents = case.consent_reporting
-    case_id = case.id
-    if keep_incidents:
-        for incident in case.incidents:
-            incident._account = None
-    else:
-        for incident in list(case.incidents):
-            db.session.delete(incident)
-    for model in (Survivor, Consent, Assessment, FollowUp):
-        db.session.execute(delete(model).where(model.case_id == case_id))
-    for plan in list(case.plans):
-        db.session.delete(plan)
-    for referral in list(case.referrals):  # packets are copies: their keys go too
-        if referral.data_key_record is not None:
-            referral.data_key_record.shred()
-        db.session.delete(referral)
-    for decision in case.decisions:
-        decision._comment = None
-    case.assignments = []
-    if case.data_key_record is not None:
-        case.data_key_record.shred()
-    case.status, case.purged_at, case.closed_at = "closed", utcnow(), case.closed_at or utcnow()
-    case.next_follow_up = None
-    _log(user, case, "case.purged", kept_incidents=len(case.incidents) if keep_incidents else 0)
+    """The survivor's right to be forgotten (``erasure.py``), once a second supervisor approved."""
+    _log(user, case, "case.purged", kept_incidents=len(case.incidents) if case.consent_reporting else 0)
+    erasure.erase(case)

@@ -174,8 +174,9 @@ def decide(case_id: str, decision_id: str) -> Response:
     check_csrf()
     approve = request.form.get("decision") == "approve"
     decision = casework.decide(acting_user(), case, decision_id, approve, request.form.get("comment"))
+    erased = decision.kind == "purge" and approve  # read before the commit: the row is gone after
     db.session.commit()
-    if decision.kind == "purge" and approve:
+    if erased:
         flash(_("The case was erased: its identifying data can never be read again."), "success")
         return redirect(url_for("cases.index"))
     flash(_("Decision recorded."), "success")

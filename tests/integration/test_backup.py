@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_login import login_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import create_app
 from app.cases import casework
 from config import TestConfig
-from crypto import DataKeyShredded, KeyRing, ShredJournal
-from models import Case, DataKeyRecord, User, db
+from crypto import KeyRing, ShredJournal
+from models import Case, DataKeyRecord, Survivor, User, db
 
 from ..conftest import Factory, create_schema
 from ..databases import isolated_database
@@ -95,7 +95,8 @@ def test_restore_keeps_a_purge_made_after_the_backup(deployment) -> None:
 
     purge(app, ids[0])
     with app.app_context():
-        record = db.session.get(Case, ids[0]).data_key_record
+        assert db.session.get(Case, ids[0]) is None  # erased: not even its row is left
+        record = db.session.scalar(select(DataKeyRecord).where(DataKeyRecord.owner == f"case:{ids[0]}"))
         assert record.wrapped_key is None
         journal = app.extensions["sutura.shred_journal"]
         assert isinstance(journal, ShredJournal) and journal.path.parent == tmp / "keys"
@@ -108,10 +109,12 @@ def test_restore_keeps_a_purge_made_after_the_backup(deployment) -> None:
     assert "1 data keys shredded again" in restored.output
 
     with app.app_context():
-        purged = db.session.get(Case, ids[0])
-        assert purged.purged_at is not None and purged.data_key_record.wrapped_key is None
-        with pytest.raises(DataKeyShredded):
-            _ = purged.survivor.given_name
+        # The backup held the case whole; the journal erased it again, row and survivor included.
+        assert db.session.get(Case, ids[0]) is None
+        record = db.session.scalar(select(DataKeyRecord).where(DataKeyRecord.owner == f"case:{ids[0]}"))
+        assert record.wrapped_key is None
+        gone = select(func.count()).select_from(Survivor).where(Survivor.case_id == ids[0])
+        assert db.session.scalar(gone) == 0
         assert db.session.get(Case, later) is None
         db.session.remove()
     assert [survivor_name(app, case_id) for case_id in ids[1:]] == names[1:]

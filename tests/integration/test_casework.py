@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from crypto import DataKeyShredded
-from models import ActionPlan, Case, CaseDecision, DataKeyRecord, Incident, Survivor, db
+from models import ActionPlan, Case, CaseDecision, DataKeyRecord, Incident, ServiceGap, Survivor, User, db
 
 from ..conftest import post_form, sign_in
 from ..conftest import text as page_text
@@ -206,13 +205,12 @@ def test_purge_needs_a_second_person_and_keeps_only_consented_statistics(app, te
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Survivor)) == 0
         incidents = db.session.scalars(select(Incident)).all()
-        assert [i.case_id for i in incidents] == [kept]  # only where reporting consent was given
+        assert len(incidents) == 1  # only where reporting consent was given
+        assert incidents[0].case_id not in (kept, dropped)  # cut from the erased case
         assert incidents[0].gbv_type == "rape" and incidents[0]._account is None
+        assert db.session.get(Case, kept) is None and db.session.get(Case, dropped) is None
         keys = db.session.scalars(select(DataKeyRecord).where(DataKeyRecord.owner.like("case:%"))).all()
         assert keys and all(k.wrapped_key is None and k.shredded_at for k in keys)
-        case = db.session.get(Case, kept)
-        with pytest.raises(DataKeyShredded):
-            case.field_data_key()
         dump = repr(db.session.execute(text("SELECT * FROM incidents")).all())
         path = db.engine.url.database if db.engine.url.get_backend_name() == "sqlite" else None
     assert "route du marché" not in dump
@@ -250,3 +248,51 @@ def test_a_supervisor_cannot_approve_a_closure_they_requested(app, team) -> None
     assert "Approuver la clôture" in page_text(aminata.get(page))
     approved = post_form(aminata, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}")
     assert approved.status_code == 302 and case_row(app, case_id).status == "closed"
+
+
+def test_an_erased_case_leaves_only_coarse_statistics_with_no_link_back(app, team) -> None:
+    """The finding: after purge the case row kept its code and exact dates, the incident its
+    exact dates and age, the gap its row, and audit entries linked them to a provider."""
+    from app.referrals.service import record_gap
+    from gbvims.aggregates import Scope, build
+    from gbvims.period import parse
+
+    from .cases_helpers import incident_payload
+
+    case_id = make_case(app, "awa", case_payload(date_of_birth="2011-03-14"))
+    incident_id = add_incident(app, "awa", case_id, incident_payload(days_ago=9))
+    with app.test_request_context():
+        awa = db.session.scalar(select(User).where(User.username == "awa"))
+        record_gap(awa, db.session.get(Case, case_id), "legal", incident_id)
+        db.session.commit()
+        code = db.session.get(Case, case_id).case_code
+        scope = Scope(period=parse(str(dt.date.today().year)), k=1)
+        before = build(db.session, scope)
+    fatou, aminata = client_for(app, "fatou"), client_for(app, "aminata")
+    page = f"/cases/{case_id}"
+    post_form(fatou, page, {}, action=f"{page}/purge")
+    with app.app_context():
+        decision_id = db.session.scalar(select(CaseDecision.id).where(CaseDecision.kind == "purge"))
+    approved = post_form(aminata, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}")
+    assert approved.status_code == 302
+    with app.test_request_context():
+        after = build(db.session, scope)
+        # The statistics are exactly the same...
+        assert [(t.id, t.protected) for t in after.tables] == [(t.id, t.protected) for t in before.tables]
+        assert after.incidents == before.incidents == 1
+        # ...from rows that point to nobody.
+        remains = db.session.scalar(select(Incident))
+        assert remains.id != incident_id and remains.case_id != case_id
+        assert remains.date_of_interview.day == 1 and remains.time_of_incident is None
+        assert remains.age_at_incident in (0, 10, 12, 18, 20, 50) and remains.location_code is None
+        holder = db.session.get(Case, remains.case_id)
+        assert holder.case_code != code and holder.case_code.startswith("ERASED-")
+        assert holder.created_at.day == 1 and holder.created_at.hour == 0
+        gap = db.session.scalar(select(ServiceGap))
+        assert gap.case_id == holder.id and gap.incident_id == remains.id and gap.recorded_at.day == 1
+        tables = ("cases", "incidents", "service_gaps", "perpetrators", "case_decisions")
+        everything = repr([db.session.execute(text(f"SELECT * FROM {t}")).all() for t in tables])  # noqa: S608
+        assert code not in everything and case_id not in everything and incident_id not in everything
+        audit = repr(db.session.execute(text("SELECT target_id, details FROM audit_events")).all())
+        assert holder.id not in audit and remains.id not in audit  # the audit trail links to nothing kept
+
