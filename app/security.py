@@ -80,7 +80,9 @@ def require_sign_in() -> BaseResponse | None:
         flash(SESSION_ENDED[g.session_ended], "info")
         return redirect(url_for("auth.login"))
     if current_user.is_authenticated:
-        if session.get("password_change_required") and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        if session.get("password_change_required"):  # first the password, then the second factor
+            if request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
+                return None
             return redirect(url_for("auth.change_password"))
         if session.get("enrol_required") and request.endpoint not in ENROLMENT_ENDPOINTS:
             return redirect(url_for("auth.enrol_2fa"))

@@ -137,3 +137,17 @@ def test_an_admin_sets_a_temporary_password_for_someone_who_forgot(app, factory)
     assert again.get("/cases").status_code == 200
     with app.app_context():
         assert db.session.get(User, awa_id).must_change_password is False
+
+
+def test_with_a_second_factor_required_the_password_comes_first_then_the_enrolment(app, factory, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "SUTURA_REQUIRE_2FA", True)
+    factory.user("awa", must_change_password=True)
+    client = app.test_client()
+    first = sign_in(client, "awa")
+    assert first.headers["Location"].endswith("/account/password")
+    assert client.get("/account/password").status_code == 200  # not bounced to the enrolment
+    assert client.get("/account/2fa").headers["Location"].endswith("/account/password")
+    changed = replace_password(client, PASSWORD)
+    assert changed.status_code == 302 and changed.headers["Location"].endswith("/account/2fa")
+    assert client.get("/account/2fa").status_code == 200
+    assert client.get("/cases").headers["Location"].endswith("/account/2fa")

@@ -89,14 +89,26 @@ def csrf(html: str) -> str:
     return match.group(1)
 
 
+def own_password(initial: str) -> str:
+    return f"{initial} and mine"
+
+
 def sign_in_and_enrol(base: str, username: str, password: str) -> tuple[requests.Session, str]:
-    """Sign in through the pages; production sends a new user to enrol a second factor first."""
+    """Sign in through the pages as the README says: a new user first replaces the initial
+    password with their own (``own_password``), then production has them enrol a second factor."""
     session = browser()
     page = session.get(f"{base}/login", timeout=10)
     response = session.post(f"{base}/login", data={"csrf_token": csrf(page.text), "username": username,
                                                    "password": password}, allow_redirects=False, timeout=10)
     assert response.status_code == 302, response.text
     assert "; Secure" in response.headers["Set-Cookie"]
+    assert response.headers["Location"].endswith("/account/password"), "an initial password is replaced first"
+    page = session.get(f"{base}/account/password", timeout=10)
+    mine = own_password(password)
+    response = session.post(f"{base}/account/password", data={"csrf_token": csrf(page.text), "current": password,
+                                                              "new": mine, "confirm": mine},
+                            allow_redirects=False, timeout=10)
+    assert response.status_code == 302, response.text
     assert response.headers["Location"].endswith("/account/2fa"), "production requires a second factor"
     page = session.get(f"{base}/account/2fa", timeout=10)
     match = SEED.search(page.text)
@@ -203,8 +215,8 @@ def test_the_readme_production_steps_register_a_case_an_incident_and_a_referral(
 
     awa, awa_seed = sign_in_and_enrol(base, "awa.traore", passwords["awa.traore"])
     moussa, moussa_seed = sign_in_and_enrol(base, "moussa.keita", passwords["moussa.keita"])
-    caseworker = api_token(base, "awa.traore", passwords["awa.traore"], awa_seed)
-    provider = api_token(base, "moussa.keita", passwords["moussa.keita"], moussa_seed)
+    caseworker = api_token(base, "awa.traore", own_password(passwords["awa.traore"]), awa_seed)
+    provider = api_token(base, "moussa.keita", own_password(passwords["moussa.keita"]), moussa_seed)
 
     created = requests.post(f"{base}/api/v1/cases", json=case_payload(), headers=caseworker, timeout=10)
     assert created.status_code == 201, created.text
