@@ -1,4 +1,9 @@
-"""Reporting periods: whole months only (no date finer than the month is ever published)."""
+"""Reporting periods: a fixed lattice of calendar months, quarters and years.
+
+No date finer than the month is ever published, and no free start and end months either: two
+free ranges could be subtracted (January–November minus August–November is July), so every
+publishable period is one of the lattice's, whose overlaps disclosure control accounts for.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,6 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-
-MAX_MONTHS = 60
 
 
 class PeriodError(ValueError):
@@ -28,6 +31,11 @@ class Period:
     def months(self) -> int:
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
+    @property
+    def kind(self) -> str:
+        """"month", "quarter" or "year": the period's level in the lattice."""
+        return {1: "month", 3: "quarter", 12: "year"}[self.months]
+
 
 def _month(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
@@ -43,9 +51,11 @@ def _last_day(year: int, month: int) -> dt.date:
 def parse(
     period: str | None = None, start: str | None = None, end: str | None = None, today: dt.date | None = None
 ) -> Period:
-    """ "2026", "2026-Q3", "2026-11", or start and end months ("2026-01", "2026-06")."""
+    """ "2026", "2026-Q3" or "2026-11". Free ``start`` and ``end`` months are refused ("fixed")."""
     today = today or dt.date.today()
     text = (period or "").strip().upper()
+    if start or end:
+        raise PeriodError("fixed")
     if text:
         if re.fullmatch(r"\d{4}", text):
             year = int(text)
@@ -57,17 +67,8 @@ def parse(
         else:
             year, month = _month(text)
             result = Period(dt.date(year, month, 1), _last_day(year, month), text)
-    elif start or end:
-        if not (start and end):
-            raise PeriodError("unbounded")
-        (y1, m1), (y2, m2) = _month(start), _month(end)
-        result = Period(dt.date(y1, m1, 1), _last_day(y2, m2), f"{start.strip()}/{end.strip()}")
     else:
         raise PeriodError("unbounded")
-    if result.end < result.start:
-        raise PeriodError("backwards")
-    if result.months > MAX_MONTHS:
-        raise PeriodError("too_long")
     if result.start > today:
         raise PeriodError("future")
     if result.start.year < 2000:

@@ -300,9 +300,13 @@ PROVIDER_REFERRAL = {
 
 
 PERIOD_PARAMETERS = [
-    {"name": "period", "in": "query", "schema": {"type": "string"}, "description": "2026, 2026-Q3 or 2026-11"},
-    {"name": "start", "in": "query", "schema": {"type": "string"}, "description": "first month, YYYY-MM"},
-    {"name": "end", "in": "query", "schema": {"type": "string"}, "description": "last month, YYYY-MM"},
+    {
+        "name": "period",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "a calendar year, quarter or month: 2026, 2026-Q3 or 2026-11 (free start and end months "
+        "are refused: two ranges subtract to a small one)",
+    },
     {"name": "region", "in": "query", "schema": {"type": "string"}, "description": "a region code (ML-7)"},
 ]
 

@@ -19,10 +19,12 @@ from ..policy import statistics_agency
 from ..referrals.labels import SERVICE_TYPE_LABELS
 
 PERIOD_MESSAGES = {  # English source, translated when raised
-    "malformed": N_("Give the period as a year (2026), a quarter (2026-Q3), a month (2026-11) or two months."),
-    "unbounded": N_("Give both the first and the last month of the period."),
-    "backwards": N_("The period ends before it starts."),
-    "too_long": N_("A period covers at most 60 months."),
+    "malformed": N_("Give the period as a year (2026), a quarter (2026-Q3) or a month (2026-11)."),
+    "unbounded": N_("Choose a period: a year (2026), a quarter (2026-Q3) or a month (2026-11)."),
+    "fixed": N_(
+        "Statistics are published for a calendar month, quarter or year only: free start and end "
+        "months could be subtracted from each other to reveal small numbers."
+    ),
     "future": N_("This period has not started yet."),
 }
 

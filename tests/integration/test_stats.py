@@ -112,8 +112,9 @@ def test_files_carry_hxl_no_identifying_column_and_no_small_count(client, data) 
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"start": "2026-06", "end": "2026-01"}, "ends before it starts"),
-        ({"start": "2026-01"}, "both the first"),
+        ({"start": "2026-01", "end": "2026-06"}, "calendar month, quarter or year only"),
+        ({"start": "2026-01"}, "calendar month, quarter or year only"),
+        ({"period": ""}, "Choose a period"),
         ({"period": "2026-13"}, "Give the period"),
         ({"period": "2999"}, "not started"),
         ({"period": year(), "region": "ML-99"}, "Unknown region"),
