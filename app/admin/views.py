@@ -180,13 +180,9 @@ def user_role(user_id: str, decision: str) -> Response:
         raise ValidationFailed()
     if not can(acting_user(), "role.approve", user):
         raise Conflict(str(SECOND_PERSON))
-    if decision == "approve":
-        accounts.approve_role(acting_user(), user)
-        flash(_("Role approved: %(name)s can now work on cases.", name=user.username), "success")
-    else:
-        accounts.refuse_role(acting_user(), user)
-        flash(_("Role refused: the account of %(name)s is deactivated.", name=user.username), "success")
+    message = accounts.decide_role(acting_user(), user, approve=decision == "approve")
     db.session.commit()
+    flash(message, "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 

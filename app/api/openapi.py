@@ -57,6 +57,16 @@ CASE_SUMMARY = {
     },
 }
 
+# A page of case summaries: GET /cases and POST /cases/search.
+CASE_LIST = {
+    "type": "object",
+    "properties": {
+        "items": {"type": "array", "items": CASE_SUMMARY},
+        "total": {"type": "integer"},
+        "page": {"type": "integer"},
+    },
+}
+
 
 def _enum(options: Any, *, nullable: bool = True) -> dict[str, Any]:
     codes = list(options)
@@ -442,16 +452,7 @@ def _document() -> dict[str, Any]:
                         ),
                     ],
                     "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "items": {"type": "array", "items": CASE_SUMMARY},
-                                    "total": {"type": "integer"},
-                                    "page": {"type": "integer"},
-                                },
-                            }
-                        ),
+                        "200": _json(CASE_LIST),
                         **_errors(401, 403, 422),
                     },
                 },
@@ -482,16 +483,7 @@ def _document() -> dict[str, Any]:
                         },
                     },
                     "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "items": {"type": "array", "items": CASE_SUMMARY},
-                                    "total": {"type": "integer"},
-                                    "page": {"type": "integer"},
-                                },
-                            }
-                        ),
+                        "200": _json(CASE_LIST),
                         **_errors(400, 401, 403, 415, 422),
                     },
                 },

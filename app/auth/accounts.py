@@ -6,6 +6,8 @@ who may approve whom — is ``role.approve`` in ``app/policy.py``.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from models import Agency, User, utcnow
 
 from .. import audit
@@ -34,6 +36,15 @@ def approve_role(approver: User, member: User) -> None:
         target_id=member.id,
         details={"role": member.role, "agency": member.agency.code if member.agency else None},
     )
+
+
+def decide_role(approver: User, member: User, *, approve: bool) -> str:
+    """Approve or refuse ``member``'s case role; what to tell the approver."""
+    if approve:
+        approve_role(approver, member)
+        return _("Role approved: %(name)s can now work on cases.", name=member.username)
+    refuse_role(approver, member)
+    return _("Role refused: the account of %(name)s is deactivated.", name=member.username)
 
 
 def refuse_role(approver: User, member: User) -> None:

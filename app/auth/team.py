@@ -39,13 +39,9 @@ def decide_role(user_id: str, decision: str) -> Response:
         raise NotFound()
     if not CsrfForm().validate_on_submit():
         raise ValidationFailed()
-    if decision == "approve":
-        accounts.approve_role(acting_user(), member)
-        flash(_("Role approved: %(name)s can now work on cases.", name=member.username), "success")
-    else:
-        accounts.refuse_role(acting_user(), member)
-        flash(_("Role refused: the account of %(name)s is deactivated.", name=member.username), "success")
+    message = accounts.decide_role(acting_user(), member, approve=decision == "approve")
     db.session.commit()
+    flash(message, "success")
     return redirect(url_for("auth.team"))
 
 
