@@ -166,18 +166,6 @@ def _from() -> Any:
     return incidents.join(agencies, agencies.c.id == incidents.c.agency_id)
 
 
-def node_totals(session: AnySession, scope: Scope) -> dict[tuple[int, str], int]:
-    """Counted incidents of the scope's year by (month, region), whatever the scope's own period
-    and region: the totals of every node of the year's lattice (``gbvims.lattice``)."""
-    year = scope.period.start.year
-    whole_year = replace(scope, period=Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year)), region=None)
-    month, region = _month(session), func.coalesce(incidents.c.region_code, UNKNOWN[0])
-    rows = session.execute(
-        select(month, region, func.count()).select_from(_from()).where(_counted(whole_year)).group_by(month, region)
-    )
-    return {(int(m) % 100, str(r)): int(n) for m, r, n in rows}
-
-
 UNKNOWN = ("unknown", N_("Unknown"))
 NOT_RECORDED = ("not_recorded", options.NOT_RECORDED)
 COUNT = [("count", N_("Incidents"))]

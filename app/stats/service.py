@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 
-from gbvims.aggregates import Report, Scope, build, node_totals
+from gbvims.aggregates import Report, Scope, build
 from gbvims.labels import N_
-from gbvims.lattice import NATION, Node, withheld
 from gbvims.period import PeriodError, parse
 from models import User, db
 
@@ -46,35 +44,16 @@ def scope_for(user: User, args: Mapping[str, Any]) -> Scope:
 
 def report_for(user: User, args: Mapping[str, Any]) -> tuple[Report, list[Any]]:
     scope = scope_for(user, args)
-    if _withheld(scope):
-        raise _too_few()
     report = build(db.session, scope, regions(), SERVICE_TYPE_LABELS)
     if report.incidents is None:
-        raise _too_few()
+        raise ValidationFailed(
+            fields={
+                "period": [
+                    _(
+                        "Too few incidents in this period and area to publish without "
+                        "risk to survivors: choose a longer period or a larger area."
+                    )
+                ]
+            }
+        )
     return report, report.gaps
-
-
-def _withheld(scope: Scope) -> bool:
-    """Whether the report's node is withheld in its year's lattice (``gbvims.lattice``): too small
-    itself, or the neighbour that keeps a too-small node from being recovered by subtraction."""
-    totals = node_totals(db.session, scope)
-    codes = tuple(code for code, _name in regions())
-    hidden = _lattice(scope.period.start.year, tuple(sorted(totals.items())), codes, scope.k)
-    return Node(scope.period.label, scope.region or NATION) in hidden
-
-
-Totals = tuple[tuple[tuple[int, str], int], ...]
-
-
-@lru_cache(maxsize=256)
-def _lattice(year: int, totals: Totals, codes: tuple[str, ...], k: int) -> frozenset[Node]:
-    # Cached by the totals themselves: the same data gives the same answer without new LPs.
-    return frozenset(withheld(year, dict(totals), codes, k))
-
-
-def _too_few() -> ValidationFailed:
-    message = _(
-        "Too few incidents in this period and area to publish without "
-        "risk to survivors: choose a longer period or a larger area."
-    )
-    return ValidationFailed(fields={"period": [message]})
