@@ -20,10 +20,12 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-# Until a user required to use a second factor has enrolled, only these are open to them.
-ENROLMENT_ENDPOINTS = frozenset({"auth.enrol_2fa", "auth.logout", "auth.set_language", "static"})
+# Open to someone who must first do one thing (replace a temporary password, enrol a second
+# factor): that thing's page, and leaving.
+_ALWAYS_OPEN = frozenset({"auth.logout", "auth.set_language", "static"})
+ENROLMENT_ENDPOINTS = _ALWAYS_OPEN | {"auth.enrol_2fa"}
 # A temporary password is replaced before anything else (then the second factor is set up).
-PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "auth.set_language", "static"})
+PASSWORD_CHANGE_ENDPOINTS = _ALWAYS_OPEN | {"auth.change_password"}
 
 
 # C0 controls and DEL; a form value may still hold tabs and line breaks (text areas).

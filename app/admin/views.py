@@ -142,17 +142,20 @@ def user_edit(user_id: str) -> Response | tuple[str, int] | str:
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
-    status = 422 if request.method == "POST" else 200
+    return _user_page(user, form, TemporaryPasswordForm()), 422 if request.method == "POST" else 200
+
+
+def _user_page(user: User, form: UserEditForm, password_form: TemporaryPasswordForm) -> str:
     return render_template(
         "admin/user_edit.html",
         form=form,
         user=user,
         action_form=UserActionForm(),
-        password_form=TemporaryPasswordForm(),
+        password_form=password_form,
         is_self=user.id == current_user.id,
         role_pending=not role_in_force(user),
         may_approve=can(current_user, "role.approve", user),
-    ), status
+    )
 
 
 def _current(user: User, key: str) -> object:
@@ -205,16 +208,7 @@ def user_password(user_id: str) -> Response | tuple[str, int]:
             db.session.commit()
             flash(_("Temporary password set: %(name)s replaces it at the next sign-in.", name=user.username), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
-    return render_template(
-        "admin/user_edit.html",
-        form=UserEditForm(obj=user, agency=user.agency.code if user.agency else None),
-        user=user,
-        action_form=UserActionForm(),
-        password_form=form,
-        is_self=user.id == current_user.id,
-        role_pending=not role_in_force(user),
-        may_approve=can(current_user, "role.approve", user),
-    ), 422
+    return _user_page(user, UserEditForm(obj=user, agency=user.agency.code if user.agency else None), form), 422
 
 
 @bp.route("/users/<user_id>/<any(unlock, 'reset-2fa', 'sign-out'):action>", methods=["POST"])

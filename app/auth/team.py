@@ -11,8 +11,8 @@ from werkzeug.wrappers import Response
 from models import User, db
 
 from .. import audit
-from ..errors import NotFound, ValidationFailed
-from ..forms import CsrfForm
+from ..errors import NotFound
+from ..forms import CsrfForm, check_csrf
 from ..policy import can, requires
 from . import accounts, acting_user, service, throttle
 from .views import bp
@@ -30,15 +30,21 @@ def team() -> str:
     return render_template("auth/team.html", members=members, paused=paused, waiting=waiting, form=CsrfForm())
 
 
+def _member_or_404(user_id: str, action: str) -> User:
+    """The account, if the supervisor may do ``action`` to it; another agency's account is
+    answered as if it did not exist."""
+    member = db.session.get(User, user_id) if len(user_id) <= 36 else None
+    if member is None or not can(acting_user(), action, member):
+        raise NotFound()
+    return member
+
+
 @bp.route("/team/<user_id>/role/<any(approve, refuse):decision>", methods=["POST"])
 @requires("role.approve")
 def decide_role(user_id: str, decision: str) -> Response:
     """A supervisor confirms (or refuses) a case role an administrator gave in their agency."""
-    member = db.session.get(User, user_id) if len(user_id) <= 36 else None
-    if member is None or not can(acting_user(), "role.approve", member):
-        raise NotFound()
-    if not CsrfForm().validate_on_submit():
-        raise ValidationFailed()
+    member = _member_or_404(user_id, "role.approve")
+    check_csrf()
     message = accounts.decide_role(acting_user(), member, approve=decision == "approve")
     db.session.commit()
     flash(message, "success")
@@ -48,11 +54,8 @@ def decide_role(user_id: str, decision: str) -> Response:
 @bp.route("/team/<user_id>/unlock", methods=["POST"])
 @requires("team.unlock")
 def unlock(user_id: str) -> Response:
-    member = db.session.get(User, user_id) if len(user_id) <= 36 else None
-    if member is None or not can(acting_user(), "team.unlock", member):
-        raise NotFound()  # another agency's account is answered as if it did not exist
-    if not CsrfForm().validate_on_submit():
-        raise ValidationFailed()
+    member = _member_or_404(user_id, "team.unlock")
+    check_csrf()
     service.unlock(member)
     audit.record("user.unlocked", target_type="user", target_id=member.id, details={"by": "supervisor"})
     db.session.commit()
