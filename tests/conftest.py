@@ -179,6 +179,14 @@ def sign_in(client: FlaskClient, username: str, password: str = PASSWORD, **extr
                                        "username": username, "password": password, **extra})
 
 
+def client_of(app: Flask, username: str, password: str = PASSWORD) -> FlaskClient:
+    """A new browser signed in as ``username``."""
+    client = app.test_client()
+    response = sign_in(client, username, password)
+    assert response.status_code == 302, text(response)
+    return client
+
+
 def api_token(client: FlaskClient, username: str, password: str = PASSWORD) -> dict[str, str]:
     """Headers of an API call as ``username``: a fresh bearer token, answers in English."""
     response = client.post("/api/v1/auth/token", json={"username": username, "password": password})

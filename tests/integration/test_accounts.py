@@ -7,16 +7,9 @@ from sqlalchemy import select
 
 from models import AuditEvent, User, db
 
-from ..conftest import PASSWORD, post_form, sign_in, text
+from ..conftest import PASSWORD, client_of, post_form, sign_in, text
 
 NEW_PASSWORD = "a passphrase of her very own"
-
-
-def client_of(app, username: str, password: str = PASSWORD):
-    client = app.test_client()
-    response = sign_in(client, username, password)
-    assert response.status_code == 302, text(response)
-    return client
 
 
 def user_id(app, username: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 
 from models import ActionPlan, Case, CaseDecision, DataKeyRecord, Incident, ServiceGap, Survivor, User, db
 
-from ..conftest import post_form, sign_in
+from ..conftest import client_of, post_form
 from ..conftest import text as page_text
 from .cases_helpers import add_incident, case_payload, make_case
 
@@ -23,12 +23,6 @@ def team(factory):
     factory.user("aminata", role="supervisor", agency="ESPOIR")
     factory.user("ousmane", role="supervisor", agency="DJIGUIYA")
     return factory
-
-
-def client_for(app, username: str):
-    client = app.test_client()
-    assert sign_in(client, username).status_code == 302
-    return client
 
 
 def case_row(app, case_id: str) -> Case:
@@ -47,7 +41,7 @@ def plan_goals(app, case_id: str) -> list[str]:
 
 
 def approved_plan(app, case_id: str) -> list[str]:
-    awa, fatou = client_for(app, "awa"), client_for(app, "fatou")
+    awa, fatou = client_of(app, "awa"), client_of(app, "fatou")
     page = f"/cases/{case_id}"
     assert (
         post_form(
@@ -70,7 +64,7 @@ def approved_plan(app, case_id: str) -> list[str]:
 
 def test_assessment_sets_risk_and_requires_a_safety_plan_when_high(app, team) -> None:
     case_id = make_case(app, "awa")
-    awa = client_for(app, "awa")
+    awa = client_of(app, "awa")
     refused = post_form(
         awa, f"/cases/{case_id}/assessment", {"risk_level": "high", "needs.safety": "yes", "summary": "Menaces du mari"}
     )
@@ -93,7 +87,7 @@ def test_assessment_sets_risk_and_requires_a_safety_plan_when_high(app, team) ->
 
 def test_plan_needs_supervisor_approval(app, team) -> None:
     case_id = make_case(app, "awa")
-    awa, fatou, ousmane = client_for(app, "awa"), client_for(app, "fatou"), client_for(app, "ousmane")
+    awa, fatou, ousmane = client_of(app, "awa"), client_of(app, "fatou"), client_of(app, "ousmane")
     page = f"/cases/{case_id}"
     assert post_form(awa, f"{page}/plan", {}).status_code == 422  # at least one goal
     post_form(awa, f"{page}/plan", {"goals.0.area": "health", "goals.0.goal": "Soins médicaux"})
@@ -116,7 +110,7 @@ def test_plan_needs_supervisor_approval(app, team) -> None:
 def test_follow_up_records_progress_per_goal(app, team) -> None:
     case_id = make_case(app, "awa")
     goals = approved_plan(app, case_id)
-    awa = client_for(app, "awa")
+    awa = client_of(app, "awa")
     today = dt.date.today()
     response = post_form(
         awa,
@@ -149,13 +143,13 @@ def test_overdue_follow_up_filter(app, team) -> None:
         db.session.get(Case, late).next_follow_up = dt.date.today() - dt.timedelta(days=2)
         db.session.get(Case, fine).next_follow_up = dt.date.today() + dt.timedelta(days=2)
         db.session.commit()
-    html = page_text(client_for(app, "awa").get("/cases?overdue=1"))
+    html = page_text(client_of(app, "awa").get("/cases?overdue=1"))
     assert "Aïssata" in html and "Fanta" not in html
 
 
 def test_closure_with_checklist_and_supervisor_approval_then_reopen(app, team) -> None:
     case_id = make_case(app, "awa")
-    awa, fatou = client_for(app, "awa"), client_for(app, "fatou")
+    awa, fatou = client_of(app, "awa"), client_of(app, "fatou")
     page = f"/cases/{case_id}"
     missing = post_form(awa, f"{page}/closure", {"reason": "needs_met", "checklist.needs_met": "yes"})
     assert missing.status_code == 422 and "revenir à tout moment" in page_text(missing)
@@ -186,7 +180,7 @@ def test_purge_needs_a_second_person_and_keeps_only_consented_statistics(app, te
     no_stats_payload["consent"]["reporting"] = False
     dropped = make_case(app, "awa", no_stats_payload)
     add_incident(app, "awa", dropped)
-    fatou, aminata = client_for(app, "fatou"), client_for(app, "aminata")
+    fatou, aminata = client_of(app, "fatou"), client_of(app, "aminata")
     for case_id in (kept, dropped):
         page = f"/cases/{case_id}"
         assert post_form(fatou, page, {}, action=f"{page}/purge").status_code == 302
@@ -223,7 +217,7 @@ def test_purge_needs_a_second_person_and_keeps_only_consented_statistics(app, te
 
 def test_unused_plan_lines_are_ignored(app, team) -> None:
     case_id = make_case(app, "awa")
-    awa = client_for(app, "awa")
+    awa = client_of(app, "awa")
     response = post_form(awa, f"/cases/{case_id}/plan", {
         "goals.0.area": "health", "goals.0.goal": "Soins", "goals.0.status": "not_started",
         "goals.1.status": "not_started", "goals.2.status": "not_started"})
@@ -234,7 +228,7 @@ def test_unused_plan_lines_are_ignored(app, team) -> None:
 def test_a_supervisor_cannot_approve_a_closure_they_requested(app, team) -> None:
     """Separation of duties: a supervisor who asks to close a case does not also close it."""
     case_id = make_case(app, "awa")
-    fatou, aminata = client_for(app, "fatou"), client_for(app, "aminata")
+    fatou, aminata = client_of(app, "fatou"), client_of(app, "aminata")
     page = f"/cases/{case_id}"
     closure = {"reason": "needs_met", "checklist.needs_met": "yes", "checklist.told_can_come_back": "yes"}
     asked = post_form(fatou, f"{page}/closure", closure)
@@ -268,7 +262,7 @@ def test_an_erased_case_leaves_only_coarse_statistics_with_no_link_back(app, tea
         code = db.session.get(Case, case_id).case_code
         scope = Scope(period=parse(str(dt.date.today().year)), k=1)
         before = build(db.session, scope)
-    fatou, aminata = client_for(app, "fatou"), client_for(app, "aminata")
+    fatou, aminata = client_of(app, "fatou"), client_of(app, "aminata")
     page = f"/cases/{case_id}"
     post_form(fatou, page, {}, action=f"{page}/purge")
     with app.app_context():
