@@ -3,10 +3,14 @@
 Published tables that share counts (overlapping tables of one report; the same table over a
 month, its quarter and its year; a region and the nation; an agency and all agencies) are
 linear relations over the same unknown counts. For every suppressed cell this module computes,
-by linear programming (HiGHS, through ``scipy.optimize.linprog``), the smallest and largest
-value it can take given every published cell — the interval an attacker who combines them
-all would know (the audit of τ-ARGUS and sdcTable). A cell is *exposed* when that interval is
-narrower than the threshold ``k``: publishing must then hide more, or refuse.
+by linear programming (HiGHS), the smallest and largest value it can take given every published
+cell — the interval an attacker who combines them all would know (the audit of τ-ARGUS and
+sdcTable). A cell is *exposed* when that interval is narrower than the threshold ``k``:
+publishing must then hide more, or refuse.
+
+An attacker may also know some counts exactly — an agency's supervisor knows how many of their
+own agency's survivors fall in every cell. That knowledge is a floor under each atom: the count
+of everyone else is what remains above it.
 
 Counts are modelled as non-negative reals (the LP relaxation): the intervals are those the
 statistical offices' audits use; integrality could only narrow them by less than one.
@@ -17,11 +21,187 @@ published or suppressed cell is the sum of some atoms.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+import os
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from threading import Lock
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
+
+_quiet = Lock()
+
+
+def _solver() -> highspy.Highs:
+    """A HiGHS instance that prints nothing (the first one of a process prints a banner on the
+    C side, which Python's own redirection does not catch)."""
+    with _quiet:
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 1)
+                solver = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+    solver.setOptionValue("output_flag", False)
+    # Each question changes only the objective: the last optimum stays feasible, so the primal
+    # simplex restarts from it (about five times faster here than the default dual simplex).
+    solver.setOptionValue("simplex_strategy", 4)
+    return solver
+
+
+class Audit:
+    """One attacker's knowledge: every published cell as an equation over the atoms.
+
+    The model is built once; each question changes only the objective (and, for an attacker
+    who knows some counts, the atoms' floors), so HiGHS starts from the last basis and answers
+    in a few pivots.
+    """
+
+    def __init__(self, published: Iterable[tuple[Iterable[Hashable], int]]) -> None:
+        equations = [(frozenset(atoms), int(value)) for atoms, value in published]
+        # A published zero says every atom in it is zero: those atoms are known, not unknowns.
+        self.zero: set[Hashable] = {atom for atoms, value in equations if value == 0 for atom in atoms}
+        unknown = sorted({atom for atoms, _ in equations for atom in atoms} - self.zero, key=repr)
+        self.index = {atom: n for n, atom in enumerate(unknown)}
+        self.highs = _solver()
+        size = len(unknown)
+        self.highs.addVars(size, np.zeros(size), np.full(size, highspy.kHighsInf))
+        starts, columns, values = [0], [], []
+        right: list[float] = []
+        for atoms, value in equations:
+            if value == 0:
+                continue
+            members = [self.index[atom] for atom in atoms if atom in self.index]
+            if not members:
+                raise ValueError("the published cells contradict each other")
+            columns.extend(members)
+            starts.append(len(columns))
+            right.append(float(value))
+        rows = len(right)
+        if rows:
+            self.highs.addRows(
+                rows,
+                np.array(right),
+                np.array(right),
+                len(columns),
+                np.array(starts[:-1], dtype=np.int32),
+                np.array(columns, dtype=np.int32),
+                np.ones(len(columns)),
+            )
+        self.size = size
+        self._floored: list[int] = []
+
+    def know(self, floor: Mapping[Hashable, int]) -> None:
+        """The attacker knows these atoms hold at least so many (their own agency's share)."""
+        if self._floored:
+            lowered = np.array(self._floored, dtype=np.int32)
+            self.highs.changeColsBounds(
+                len(lowered), lowered, np.zeros(len(lowered)), np.full(len(lowered), highspy.kHighsInf)
+            )
+        known = [(self.index[atom], n) for atom, n in floor.items() if n and atom in self.index]
+        self._floored = [i for i, _n in known]
+        if known:
+            self.highs.changeColsBounds(
+                len(known),
+                np.array(self._floored, dtype=np.int32),
+                np.array([float(n) for _i, n in known]),
+                np.full(len(known), highspy.kHighsInf),
+            )
+
+    def _members(self, atoms: Iterable[Hashable]) -> np.ndarray | None:
+        """The unknowns a cell sums; None when one of its atoms is in no published cell (nothing
+        bounds it: the cell can be anything above its floor)."""
+        found = []
+        for atom in atoms:
+            if atom in self.index:
+                found.append(self.index[atom])
+            elif atom not in self.zero:
+                return None
+        return np.array(sorted(set(found)), dtype=np.int32)
+
+    def interval(self, atoms: Iterable[Hashable]) -> tuple[float, float]:
+        """The smallest and largest value the sum of ``atoms`` can take."""
+        members = self._members(atoms)
+        if members is None:
+            low = self._optimum(np.array([i for a in atoms if (i := self.index.get(a)) is not None], dtype=np.int32))
+            return (low, float("inf"))
+        if not len(members):
+            return (0.0, 0.0)  # every atom of it is a published zero
+        return (self._optimum(members), self._optimum(members, highest=True))
+
+    def narrow(self, questions: Sequence[tuple[Iterable[Hashable], int]], k: int) -> list[int]:
+        """Which questions — (atoms, true value) — range over less than ``k``.
+
+        Any solution that puts a cell k above its true value proves it wide (the true counts
+        are a solution too). So the solver first pushes all open cells up at once and keeps
+        the proofs it finds; only the cells left are asked one by one, and each answer is tried
+        on the others as well.
+        """
+        members: dict[int, np.ndarray] = {}
+        narrow: list[int] = []
+        for n, (atoms, _value) in enumerate(questions):
+            found = self._members(atoms)
+            if found is None:
+                continue  # unbounded above: wide
+            if not len(found):
+                narrow.append(n)  # all published zeros: known exactly
+                continue
+            members[n] = found
+        target = {n: questions[n][1] + k - 1e-9 for n in members}
+
+        def proved(solution: np.ndarray, open_: list[int]) -> list[int]:
+            return [n for n in open_ if solution[members[n]].sum() < target[n]]
+
+        open_ = sorted(members)
+        while len(open_) > 1:
+            weights = np.zeros(self.size)
+            for n in open_:
+                weights[members[n]] += 1.0
+            left = proved(self._push(weights), open_)
+            if len(left) == len(open_):
+                break
+            open_ = left
+        while open_:
+            n, *rest = open_
+            unit = np.zeros(self.size)
+            unit[members[n]] = 1.0
+            solution = self._push(unit)
+            high = float(solution[members[n]].sum())
+            if high < target[n] and high - self._optimum(members[n]) < k - 1e-9:
+                narrow.append(n)
+            open_ = proved(solution, rest)
+        return sorted(narrow)
+
+    def _push(self, weights: np.ndarray) -> np.ndarray:
+        """A solution that maximises the weighted sum of the unknowns."""
+        self._costs(weights)
+        self._run(highspy.ObjSense.kMaximize)
+        return np.array(self.highs.getSolution().col_value)
+
+    def _optimum(self, members: np.ndarray, highest: bool = False) -> float:
+        weights = np.zeros(self.size)
+        weights[members] = 1.0
+        self._costs(weights)
+        if not self._run(highspy.ObjSense.kMaximize if highest else highspy.ObjSense.kMinimize):
+            return float("inf")
+        return float(self.highs.getInfo().objective_function_value)
+
+    def _costs(self, weights: np.ndarray) -> None:
+        if self.size:
+            self.highs.changeColsCost(self.size, np.arange(self.size, dtype=np.int32), weights)
+
+    def _run(self, sense: highspy.ObjSense) -> bool:
+        """Solve; False when unbounded."""
+        self.highs.changeObjectiveSense(sense)
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnbounded:
+            return False
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise ValueError("the published cells contradict each other")
+        return True
 
 
 @dataclass(frozen=True)
@@ -42,31 +222,8 @@ class Exposure:
 
 def intervals(cells: Sequence[Cell]) -> dict[str, tuple[float, float]]:
     """For each suppressed cell, the [low, high] its value can take given every published one."""
-    atoms = sorted({atom for cell in cells for atom in cell.atoms}, key=repr)
-    index = {atom: n for n, atom in enumerate(atoms)}
-
-    def row(cell: Cell) -> np.ndarray:
-        vector = np.zeros(len(atoms))
-        for atom in cell.atoms:
-            vector[index[atom]] = 1.0
-        return vector
-
-    published = [cell for cell in cells if cell.value is not None]
-    a_eq = np.array([row(cell) for cell in published]) if published else None
-    b_eq = np.array([float(cell.value or 0) for cell in published]) if published else None
-    found: dict[str, tuple[float, float]] = {}
-    for cell in cells:
-        if cell.value is not None:
-            continue
-        objective = row(cell)
-        bounds = [(0, None)] * len(atoms)
-        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if low.status != 0:
-            raise ValueError(f"the published cells contradict each other around {cell.name}")
-        top = float("inf") if high.status == 3 else -float(high.fun)  # 3: unbounded above
-        found[cell.name] = (float(low.fun), top)
-    return found
+    audit = Audit((cell.atoms, cell.value) for cell in cells if cell.value is not None)
+    return {cell.name: audit.interval(cell.atoms) for cell in cells if cell.value is None}
 
 
 def exposed(cells: Sequence[Cell], k: int) -> list[Exposure]:
