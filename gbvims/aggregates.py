@@ -19,9 +19,10 @@ GBV), else as "unknown".
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import (
@@ -33,7 +34,6 @@ from sqlalchemy import (
     case,
     column,
     func,
-    literal,
     or_,
     select,
     table,
@@ -44,10 +44,11 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
-from . import options
+from . import families, options
 from .classification import CONTEXT_FLAGS, GBV_TYPES, NON_GBV
-from .disclosure import Protected, protect
+from .families import INCIDENTS, OTHER, Counted, gap_records, incident_families
 from .labels import N_
+from .lattice import NATION, UNKNOWN, Lattice, Protection, protect
 from .period import Period
 
 FLAGS = tuple(CONTEXT_FLAGS)
@@ -110,6 +111,17 @@ class Scope:
     k: int = 5
 
 
+@dataclass(frozen=True)
+class Protected:
+    """A published table: ``cells[r][c]``, ``row_totals[r]``, ``column_totals[c]``, ``total``,
+    each an int or None when suppressed (or, for totals, not published)."""
+
+    cells: list[list[int | None]]
+    row_totals: list[int | None]
+    column_totals: list[int | None]
+    total: int | None
+
+
 @dataclass
 class Table:
     id: str
@@ -127,6 +139,7 @@ class Report:
     incidents: int | None = 0  # suppressed (None) when 1 to k−1
     agencies: int | None = 0
     gaps: list[Gap] = field(default_factory=list)
+    protections: dict[str, Protection] = field(default_factory=dict, repr=False)  # what the tables read
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)
@@ -166,10 +179,12 @@ def _from() -> Any:
     return incidents.join(agencies, agencies.c.id == incidents.c.agency_id)
 
 
-UNKNOWN = ("unknown", N_("Unknown"))
-NOT_RECORDED = ("not_recorded", options.NOT_RECORDED)
+UNKNOWN_CODE = ("unknown", N_("Unknown"))
+COUNTRY = "ML"  # the one row of the gap table when no region is known
+GAP_RECORDS = "gap_records"
+NOT_RECORDED = (families.NOT_RECORDED, options.NOT_RECORDED)
 COUNT = [("count", N_("Incidents"))]
-AGE_BANDS = [("0-11", "0–11"), ("12-17", "12–17"), ("18-49", "18–49"), ("50+", "50+"), UNKNOWN]
+AGE_BANDS = [("0-11", "0–11"), ("12-17", "12–17"), ("18-49", "18–49"), ("50+", "50+"), UNKNOWN_CODE]
 REPORT_DELAY = [
     ("0-3", N_("0–3 days")),
     ("4-5", N_("4–5 days")),
@@ -221,9 +236,14 @@ def _counted_rows(session: AnySession, scope: Scope) -> Subquery:
         ),
         _yes(i.pathway_health.in_(HEALTH_SEEN)).label("health"),
         case(
-            (age.is_(None), "unknown"), (age <= 11, "0-11"), (age <= 17, "12-17"), (age <= 49, "18-49"), else_="50+"
-        ).label("age_band"),
-        _yes(age.between(10, 19)).label("adolescent"),
+            (age.is_(None), "unknown"),
+            (age <= 9, "0-9"),
+            (age <= 11, "10-11"),
+            (age <= 17, "12-17"),
+            (age <= 19, "18-19"),
+            (age <= 49, "20-49"),
+            else_="50+",
+        ).label("age_fine"),
         i.survivor_sex.label("sex"),
         _month(session).label("month"),
         i.region_code.label("region"),
@@ -253,7 +273,7 @@ def _counted_rows(session: AnySession, scope: Scope) -> Subquery:
 # database (a NULL is a group of its own in GROUP BY and GROUPING SETS alike): "not recorded"
 # where the IRF has an "unknown" answer of its own to keep apart from it, else "unknown".
 NULL_AS: dict[str, str] = {
-    "region": UNKNOWN[0],
+    "region": UNKNOWN_CODE[0],
     **dict.fromkeys(
         (
             "marital_status",
@@ -268,7 +288,7 @@ NULL_AS: dict[str, str] = {
             "perp_age_group",
             "perp_occupation",
         ),
-        UNKNOWN[0],
+        UNKNOWN_CODE[0],
     ),
     **dict.fromkeys((f"pathway_{s}" for s in PATHWAY_SERVICES), NOT_RECORDED[0]),
     "previous_gbv": NOT_RECORDED[0],
@@ -290,15 +310,18 @@ PackCounts = Counts
 # Groupings counted together: each pack is grouped by all its columns at once (a few thousand
 # groups at most) and every table is then a marginal of one pack, summed here. Seven hash
 # aggregations per row instead of one per table: the scan, not the counting, sets the pace.
+# Every pack is counted per month, region and agency: the lattice's leaves (gbvims/lattice.py).
+LATTICE_DIMS = ("month", "region", "agency")
 PACKS: tuple[tuple[str, ...], ...] = (
-    ("gbv_type", "month", "region", "delay", "health"),
-    ("age_band", "adolescent", "sex", "marital_status", "displacement_status", "disability"),
+    ("gbv_type", "delay", "health"),
+    ("age_fine", "sex", "marital_status", "displacement_status", "disability"),
     ("time_of_day", "place_type", "stage_of_displacement", "unaccompanied", "referred_by"),
     ("pathway_shelter", "pathway_health", "pathway_psychosocial", "pathway_legal"),
-    ("pathway_security", "pathway_livelihoods", "pathway_child_protection", "perp_n", "agency"),
+    ("pathway_security", "pathway_livelihoods", "pathway_child_protection", "perp_n"),
     (*(f"flag_{f}" for f in FLAGS), "perp_relationship"),
     ("perp_age_group", "perp_occupation", "perp_sex", "previous_gbv"),
 )
+PACKS = tuple((*pack, *LATTICE_DIMS) for pack in PACKS)
 
 
 def _count_packs(session: AnySession, scope: Scope, packs: Sequence[tuple[str, ...]]) -> PackCounts:
@@ -387,25 +410,109 @@ def _months(period: Period) -> list[tuple[str, str]]:
     return out
 
 
-def _month_keys(found: dict[tuple[Any, ...], int]) -> dict[tuple[Any, ...], int]:
-    """(202511, type) → ("2026-11", type): the database counts months as numbers."""
-    return {(f"{int(key[0]) // 100}-{int(key[0]) % 100:02d}", *key[1:]): n for key, n in found.items()}
+def lattice_time(period: Period) -> str:
+    """The period's node in its year's lattice: "2026", "2026-Q3" or "2026-07"."""
+    year, month = period.start.year, period.start.month
+    aligned = {1: True, 3: month % 3 == 1, 12: month == 1}
+    if period.months not in aligned or not aligned[period.months] or period.end.year != year:
+        raise ValueError("statistics are published for calendar months, quarters and years only")
+    return {1: f"{year}-{month:02d}", 3: f"{year}-Q{(month - 1) // 3 + 1}", 12: str(year)}[period.months]
 
+
+# --- The year, protected once for everything that can be published from it ---
+
+Protections = dict[str, Protection]
+_CACHE: dict[Hashable, Protections] = {}
+_CACHE_LOCK = Lock()
+_CACHE_SIZE = 32
+
+
+def _leaf_counts(
+    counted: Counted, found: dict[tuple[Any, ...], int]
+) -> dict[tuple[Hashable, int, str | None, Any], int]:
+    """(values of the family's columns, YYYYMM, region, agency) → (atom, month, region, agency)."""
+    width = len(counted.columns)
+    leaves: dict[tuple[Hashable, int, str | None, Any], int] = {}
+    for key, n in found.items():
+        month, region, agency = key[width:]
+        leaf = (counted.atom(key[:width]), int(month) % 100, region, agency)
+        leaves[leaf] = leaves.get(leaf, 0) + n
+    return leaves
+
+
+def _protect_year(
+    lattice: Lattice, families: Sequence[Counted], leaves: Mapping[str, Mapping[Any, int]], k: int, by_agency: bool
+) -> Protections:
+    """The incidents family first: where it hides the number of incidents, the whole node is
+    withheld in every family (and it runs again with those nodes withheld, until no new total
+    is hidden); then every other family, that number pinned where it is shown."""
+    fingerprint = (
+        lattice,
+        k,
+        by_agency,
+        tuple((c.family.id, frozenset(leaves[c.family.id].items())) for c in families),
+    )
+    with _CACHE_LOCK:
+        if fingerprint in _CACHE:
+            return _CACHE[fingerprint]
+    withheld: set[tuple[str, str]] = set()
+    while True:
+        result = _protect_with(lattice, families, leaves, k, by_agency, withheld)
+        needed = set().union(*(protection.withhold for protection in result.values()))
+        if not needed:
+            break
+        withheld |= needed  # some family can be protected only without these nodes
+    with _CACHE_LOCK:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[fingerprint] = result
+    return result
+
+
+def _protect_with(
+    lattice: Lattice,
+    families: Sequence[Counted],
+    leaves: Mapping[str, Mapping[Any, int]],
+    k: int,
+    by_agency: bool,
+    withheld: set[tuple[str, str]],
+) -> Protections:
+    base, *others = families
+    while True:
+        first = protect(base.family, lattice, leaves[base.family.id], k, by_agency, withheld=withheld)
+        hidden_totals = {
+            (time, area)
+            for time in lattice.times
+            for area in lattice.areas
+            if area != UNKNOWN and lattice.published(time, area) and first.value("total", time, area) is None
+        }
+        if hidden_totals <= withheld:
+            break
+        withheld |= hidden_totals
+    result = {base.family.id: first}
+    for counted in others:
+        result[counted.family.id] = protect(
+            counted.family, lattice, leaves[counted.family.id], k, by_agency, withheld=withheld, pinned={"total"}
+        )
+    return result
+
+
+# --- The published tables: which protected cell each number is read from ---
 
 Pairs = list[tuple[str, str]]
-Found = dict[tuple[Any, ...], int]
-Grouping = tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class _Inputs:
-    """What a table's rows, columns and cells are drawn from, once the packs are counted."""
-
-    session: AnySession
     scope: Scope
     regions: Sequence[tuple[str, str]]
     service_types: Mapping[str, str]
-    counts: Counts
+    protections: Protections
+    time: str  # the report's node in the lattice
+    area: str
+
+    def value(self, family: str, cell: str, time: str | None = None, area: str | None = None) -> int | None:
+        return self.protections[family].value(cell, time or self.time, area or self.area)
 
 
 Labels = Callable[[_Inputs], Pairs]
@@ -413,15 +520,21 @@ Labels = Callable[[_Inputs], Pairs]
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One standard GBVIMS table, as data: the groupings it reads and how they lay out its cells."""
+    """One standard GBVIMS table, as data: its rows and columns, and the family cell each of
+    its numbers is read from. ``layout``: "report" (every row at the report's period and area),
+    "months" (a row per month of the period), "regions" (a row per region)."""
 
     id: str
     title: str
     rows: Labels
-    groupings: tuple[Grouping, ...] = ()  # each must be held by one of PACKS
-    cells: Callable[[_Inputs], Found] | None = None  # None: the one grouping, as counted
+    family: Callable[[str], str]  # the family a row's numbers come from
+    cell: Callable[[str, str], str]  # (row, column) → cell
     columns: Labels | None = None  # None: one column, the number of incidents
-    additive: bool = True  # rows partition the incidents (a total is meaningful)
+    row_total: Callable[[str], str] | None = None
+    column_total: Callable[[str], str] | None = None
+    total: str | None = "total"
+    additive: bool = True  # rows partition the incidents (totals are published)
+    layout: str = "report"
     across_regions: bool = False  # only when no region is chosen and the regions are known
 
 
@@ -434,7 +547,7 @@ def _listed(mapping: dict[str, str], *extra: tuple[str, str]) -> Labels:
 def _with_unrecorded(mapping: dict[str, str]) -> Labels:
     """An options list and, when it has no "unknown" answer of its own, a row for the answers
     nobody recorded (NULL_AS counts them as "unknown")."""
-    return lambda _inputs: _codes(mapping, [] if "unknown" in mapping else [(UNKNOWN[0], options.NOT_RECORDED)])
+    return lambda _inputs: _codes(mapping, [] if "unknown" in mapping else [(UNKNOWN_CODE[0], options.NOT_RECORDED)])
 
 
 def _fixed(pairs: Pairs) -> Labels:
@@ -454,33 +567,28 @@ def _known_regions(inputs: _Inputs) -> Pairs:
 
 
 def _gap_regions(inputs: _Inputs) -> Pairs:
-    # No known region to show: one row for the country, as _gap_records counts without regions.
+    # No known region to show: one row for the country.
     chosen = [(code, name) for code, name in inputs.regions if not inputs.scope.region or code == inputs.scope.region]
-    return chosen or [("ML", "Mali")]
+    return chosen or [(COUNTRY, "Mali")]
 
 
 def _gap_services(inputs: _Inputs) -> Pairs:
     return _codes(dict(inputs.service_types))
 
 
-def _one_way(table_id: str, title: str, mapping: dict[str, str], name: str, unrecorded: bool = False) -> TableSpec:
+def _same(family: str) -> Callable[[str], str]:
+    return lambda _row: family
+
+
+def _one_way(table_id: str, title: str, mapping: dict[str, str], unrecorded: bool = False) -> TableSpec:
     labels = _with_unrecorded(mapping) if unrecorded else _listed(mapping)
-    return TableSpec(table_id, title, labels, groupings=((name,),))
+    return TableSpec(table_id, title, labels, _same(table_id), lambda row, _c: f"code:{row}")
 
 
-def _context(inputs: _Inputs) -> Found:
-    return {(f,): inputs.counts[(f"flag_{f}",)].get((1,), 0) for f in FLAGS}
-
-
-def _delay(table_id: str, title: str, keep: Callable[[str, int], bool]) -> TableSpec:
-    def cells(inputs: _Inputs) -> Found:
-        found: Found = {}
-        for (band, gbv_type, health), n in inputs.counts[("delay", "gbv_type", "health")].items():
-            if keep(gbv_type, health):
-                found[(band,)] = found.get((band,), 0) + n
-        return found
-
-    return TableSpec(table_id, title, _fixed(REPORT_DELAY), groupings=(("delay", "gbv_type", "health"),), cells=cells)
+def _delay(table_id: str, title: str, group: str, total: str) -> TableSpec:
+    return TableSpec(
+        table_id, title, _fixed(REPORT_DELAY), _same(INCIDENTS), lambda row, _c: f"{group}:{row}", total=total
+    )
 
 
 AGE_GROUPS: Pairs = [
@@ -491,190 +599,171 @@ AGE_GROUPS: Pairs = [
 ]
 
 
-def _age_groups(inputs: _Inputs) -> Found:
-    ages = inputs.counts[("age_band", "adolescent")]
-    groups = {
-        "children": sum(n for (band, _a), n in ages.items() if band in ("0-11", "12-17")),
-        "adults": sum(n for (band, _a), n in ages.items() if band in ("18-49", "50+")),
-        "adolescents": sum(n for (_b, adolescent), n in ages.items() if adolescent == 1),
-        "elderly": sum(n for (band, _a), n in ages.items() if band == "50+"),
-    }
-    return {(name,): n for name, n in groups.items()}
-
-
-def _pathway(counts: Counts) -> Found:
-    """(service, status) → incidents: the referral table and the gap indicators both read it."""
-    return {
-        (service, status): n for service in PATHWAY_SERVICES for (status,), n in counts[(f"pathway_{service}",)].items()
-    }
-
-
-def _trend(inputs: _Inputs) -> Found:
-    return _month_keys(inputs.counts[("month", "gbv_type")])
-
-
-def _recorded_gaps(inputs: _Inputs) -> Found:
-    return _gap_records(inputs.session, inputs.scope, bool(inputs.regions))
+def _by_type(table_id: str, title: str, rows: Labels, layout: str, across_regions: bool = False) -> TableSpec:
+    return TableSpec(
+        table_id,
+        title,
+        rows,
+        _same(INCIDENTS),
+        lambda _row, column: f"type:{column}",
+        columns=_counted_types,
+        row_total=lambda _row: "total",
+        column_total=lambda column: f"type:{column}",
+        layout=layout,
+        across_regions=across_regions,
+    )
 
 
 # The published tables, in the order the dashboard, the API and the files show them.
 TABLES: tuple[TableSpec, ...] = (
-    TableSpec("incidents_by_type", N_("Incidents by type of GBV"), _counted_types, groupings=(("gbv_type",),)),
-    _one_way("incidents_by_time_of_day", N_("Incidents by time of day"), options.TIME_OF_DAY, "time_of_day"),
-    _one_way("incidents_by_place", N_("Incidents by type of place"), options.PLACE_TYPE, "place_type"),
+    TableSpec(
+        "incidents_by_type",
+        N_("Incidents by type of GBV"),
+        _counted_types,
+        _same(INCIDENTS),
+        lambda row, _c: f"type:{row}",
+    ),
+    _one_way("incidents_by_time_of_day", N_("Incidents by time of day"), options.TIME_OF_DAY),
+    _one_way("incidents_by_place", N_("Incidents by type of place"), options.PLACE_TYPE),
     TableSpec(
         "incidents_by_context",
         N_("Incidents by case context (an incident may have several)"),
         _listed(CONTEXT_FLAGS),
-        groupings=tuple((f"flag_{f}",) for f in FLAGS),
-        cells=_context,
+        lambda row: f"context:{row}",
+        lambda _row, _c: "yes",
         additive=False,
     ),
-    _delay("report_delay_all", N_("Time between incident and report — all incidents"), lambda t, h: True),
-    _delay("report_delay_rape", N_("Time between incident and report — rape"), lambda t, h: t == "rape"),
+    _delay("report_delay_all", N_("Time between incident and report — all incidents"), "delay", "total"),
+    _delay("report_delay_rape", N_("Time between incident and report — rape"), "rape", "type:rape"),
     _delay(
         "report_delay_rape_health",
         N_("Time between incident and report — rape, with health care referred or provided"),
-        lambda t, h: t == "rape" and h == 1,
+        "rape_health",
+        "rape_health",
     ),
     TableSpec(
         "survivors_age_sex",
         N_("Survivors by age and sex"),
         _fixed(AGE_BANDS),
-        groupings=(("age_band", "sex"),),
+        _same("ages"),
+        lambda row, column: f"age:{row}:{column}",
         columns=_listed(options.SEX),
+        row_total=lambda row: f"age:{row}",
+        column_total=lambda column: f"sex:{column}",
     ),
     TableSpec(
         "survivors_age_groups",
         N_("Survivors in selected age groups (the groups overlap)"),
         _fixed(AGE_GROUPS),
-        groupings=(("age_band", "adolescent"),),
-        cells=_age_groups,
+        _same("ages"),
+        lambda row, _c: f"group:{row}",
         additive=False,
     ),
+    _one_way("survivors_marital_status", N_("Survivors by marital status"), options.MARITAL_STATUS, unrecorded=True),
     _one_way(
-        "survivors_marital_status",
-        N_("Survivors by marital status"),
-        options.MARITAL_STATUS,
-        "marital_status",
-        unrecorded=True,
-    ),
-    _one_way(
-        "survivors_displacement",
-        N_("Survivors by displacement status"),
-        options.DISPLACEMENT_STATUS,
-        "displacement_status",
-        unrecorded=True,
+        "survivors_displacement", N_("Survivors by displacement status"), options.DISPLACEMENT_STATUS, unrecorded=True
     ),
     _one_way(
         "survivors_stage_of_displacement",
         N_("Incidents by stage of displacement"),
         options.STAGE_OF_DISPLACEMENT,
-        "stage_of_displacement",
         unrecorded=True,
     ),
-    _one_way("survivors_disability", N_("Survivors by disability"), options.DISABILITY, "disability", unrecorded=True),
+    _one_way("survivors_disability", N_("Survivors by disability"), options.DISABILITY, unrecorded=True),
     _one_way(
         "survivors_vulnerable_children",
         N_("Unaccompanied, separated and other vulnerable children"),
         options.UNACCOMPANIED,
-        "unaccompanied",
         unrecorded=True,
     ),
     _one_way(
-        "referred_by",
-        N_("Who referred the survivor (first point of contact)"),
-        options.REFERRED_BY,
-        "referred_by",
-        unrecorded=True,
+        "referred_by", N_("Who referred the survivor (first point of contact)"), options.REFERRED_BY, unrecorded=True
     ),
     _one_way(
         "perpetrators_relationship",
         N_("Primary alleged perpetrator: relationship to the survivor"),
         options.RELATIONSHIP,
-        "perp_relationship",
         unrecorded=True,
     ),
     _one_way(
-        "perpetrators_age_group",
-        N_("Primary alleged perpetrator: age group"),
-        options.AGE_GROUP,
-        "perp_age_group",
-        unrecorded=True,
+        "perpetrators_age_group", N_("Primary alleged perpetrator: age group"), options.AGE_GROUP, unrecorded=True
     ),
     _one_way(
         "perpetrators_occupation",
         N_("Primary alleged perpetrator: main occupation"),
         options.OCCUPATION,
-        "perp_occupation",
         unrecorded=True,
     ),
-    _one_way(
-        "perpetrators_number",
-        N_("Incidents by number of alleged perpetrators"),
-        options.PERPETRATOR_COUNT,
-        "perp_n",
-    ),
-    _one_way(
-        "perpetrators_sex",
-        N_("Incidents by sex of the alleged perpetrators"),
-        options.INCIDENT_PERPETRATOR_SEX,
-        "perp_sex",
-    ),
+    _one_way("perpetrators_number", N_("Incidents by number of alleged perpetrators"), options.PERPETRATOR_COUNT),
+    _one_way("perpetrators_sex", N_("Incidents by sex of the alleged perpetrators"), options.INCIDENT_PERPETRATOR_SEX),
     TableSpec(
         "incidents_previous_gbv",
         N_("Incidents by previous GBV against the survivor"),
         _listed(options.YES_NO_UNKNOWN, NOT_RECORDED),
-        groupings=(("previous_gbv",),),
+        _same("incidents_previous_gbv"),
+        lambda row, _c: f"code:{row}",
     ),
+    # Each row is a service, counted over every incident: rows do not add up, no totals.
     TableSpec(
         "referrals_by_service",
         N_("Referral pathway per service"),
         _listed(options.PATHWAY_SERVICES),
-        groupings=tuple((f"pathway_{s}",) for s in PATHWAY_SERVICES),
-        cells=lambda inputs: _pathway(inputs.counts),
+        lambda row: f"pathway:{row}",
+        lambda _row, column: f"code:{column}",
         columns=_listed(options.PATHWAY_STATUS, NOT_RECORDED),
+        additive=False,
     ),
-    TableSpec(
-        "trend_by_month",
-        N_("Incidents by month and type"),
-        _period_months,
-        groupings=(("month", "gbv_type"),),
-        cells=_trend,
-        columns=_counted_types,
-    ),
-    TableSpec(
-        "incidents_by_region",
-        N_("Incidents by region and type"),
-        _known_regions,
-        groupings=(("region", "gbv_type"),),
-        columns=_counted_types,
-        across_regions=True,
-    ),
-    # Counted from the gaps caseworkers recorded, not from the incidents' packs.
+    _by_type("trend_by_month", N_("Incidents by month and type"), _period_months, "months"),
+    _by_type("incidents_by_region", N_("Incidents by region and type"), _known_regions, "regions", across_regions=True),
+    # Counted from the gaps caseworkers recorded, not from the incidents.
     TableSpec(
         "service_unavailable_records",
         N_("'Service unavailable' recorded by caseworkers, by region and service"),
         _gap_regions,
-        cells=_recorded_gaps,
+        _same(GAP_RECORDS),
+        lambda _row, column: f"code:{column}",
         columns=_gap_services,
+        row_total=lambda _row: "total",
+        column_total=lambda column: f"code:{column}",
+        layout="regions",
     ),
 )
-# Read for the report's totals rather than for a table.
-TOTALS: tuple[Grouping, ...] = (("gbv_type",), ("agency",))
+
+
+def _node(spec: TableSpec, inputs: _Inputs, row: str) -> tuple[str, str]:
+    if spec.layout == "months":
+        return row, inputs.area
+    if spec.layout == "regions":
+        return inputs.time, NATION if row == COUNTRY else row
+    return inputs.time, inputs.area
 
 
 def _table(spec: TableSpec, inputs: _Inputs) -> Table:
     rows = spec.rows(inputs)
-    cols = spec.columns(inputs) if spec.columns is not None else None
-    found = spec.cells(inputs) if spec.cells is not None else inputs.counts[spec.groupings[0]]
-    if cols is None:
-        matrix = [[found.get((r,), 0)] for r, _label in rows]
+    columns = spec.columns(inputs) if spec.columns is not None else COUNT
+    cells: list[list[int | None]] = []
+    row_totals: list[int | None] = []
+    for row, _label in rows:
+        time, area = _node(spec, inputs, row)
+        family = spec.family(row)
+        cells.append([inputs.value(family, spec.cell(row, column), time, area) for column, _l in columns])
+        if not spec.additive:
+            row_totals.append(None)
+        elif spec.row_total is not None:
+            row_totals.append(inputs.value(family, spec.row_total(row), time, area))
+        else:
+            row_totals.append(cells[-1][0])  # one column: the row is its own total
+    family = spec.family(rows[0][0]) if rows else INCIDENTS
+    if spec.additive and spec.total is not None:
+        if spec.column_total is not None:
+            column_totals = [inputs.value(family, spec.column_total(column)) for column, _l in columns]
+        else:
+            column_totals = [inputs.value(family, spec.total)]
+        total = inputs.value(family, spec.total)
     else:
-        matrix = [[found.get((r, c), 0) for c, _label in cols] for r, _label in rows]
-    k = inputs.scope.k
-    protected = protect(matrix, k) if spec.additive else _primary_only(matrix, k)
-    return Table(spec.id, spec.title, rows, cols or COUNT, protected, spec.additive)
+        column_totals, total = [None] * len(columns), None
+    protected = Protected(cells=cells, row_totals=row_totals, column_totals=column_totals, total=total)
+    return Table(spec.id, spec.title, rows, columns, protected, spec.additive)
 
 
 def build(
@@ -683,31 +772,58 @@ def build(
     regions: Sequence[tuple[str, str]] = (),
     service_types: Mapping[str, str] | None = None,
 ) -> Report:
-    """Every standard table for the scope, each already disclosure-controlled. ``regions`` and
-    ``service_types`` (code → label, for the table of services recorded as unavailable) are the
-    deployment's: referral service types belong to the referral package, which gbvims does not
-    import."""
+    """Every standard table for the scope, read from its year protected as a whole (module
+    ``lattice``). ``regions`` and ``service_types`` (code → label, for the table of services
+    recorded as unavailable) are the deployment's: referral service types belong to the
+    referral package, which gbvims does not import."""
+    time = lattice_time(scope.period)
+    lattice = Lattice(scope.period.start.year, tuple(code for code, _name in regions))
+    if scope.region is not None and scope.region not in lattice.regions:
+        raise ValueError(f"unknown region {scope.region}")
+    area = scope.region or NATION
+    year = replace(
+        scope, period=Period(dt.date(lattice.year, 1, 1), dt.date(lattice.year, 12, 31), str(lattice.year)), region=None
+    )
+    families = incident_families()
+    groupings = [(*counted.columns, *LATTICE_DIMS) for counted in families]
+    counts = _count_sets(session, year, groupings)
+    leaves = {c.family.id: _leaf_counts(c, counts[(*c.columns, *LATTICE_DIMS)]) for c in families}
+    gaps = Counted(gap_records(list(service_types or {})), ("service_type",), lambda values: values[0])
+    gap_types = set(service_types or {})
+    gaps = Counted(gaps.family, gaps.columns, lambda values: values[0] if values[0] in gap_types else OTHER)
+    leaves[GAP_RECORDS] = _leaf_counts(gaps, _gap_records(session, year))
+    by_agency = scope.agency_id is None
+    protections = _protect_year(lattice, families, leaves, scope.k, by_agency)
+    protections[GAP_RECORDS] = protect(gaps.family, lattice, leaves[GAP_RECORDS], scope.k, by_agency)
+    inputs = _Inputs(scope, regions, service_types or {}, protections, time, area)
     across_regions = bool(regions) and not scope.region
-    specs = [spec for spec in TABLES if across_regions or not spec.across_regions]
-    groupings = list(dict.fromkeys([*TOTALS, *(g for spec in specs for g in spec.groupings)]))
-    counts = _count_sets(session, scope, groupings)
-    inputs = _Inputs(session, scope, regions, service_types or {}, counts)
-    total = sum(counts[("gbv_type",)].values())
+    months = set(lattice.months_of(time))
+    agencies = {
+        agency
+        for (_atom, month, region, agency), n in leaves[INCIDENTS].items()
+        if n and month in months and (area == NATION or region == area)
+    }
     return Report(
         scope,
-        tables=[_table(spec, inputs) for spec in specs],
-        incidents=total if total == 0 or total >= scope.k else None,
-        agencies=len(counts[("agency",)]),
-        gaps=_gaps(_pathway(counts), scope.k),
+        tables=[_table(spec, inputs) for spec in TABLES if across_regions or not spec.across_regions],
+        incidents=inputs.value(INCIDENTS, "total"),
+        agencies=len(agencies),
+        gaps=_gaps(inputs),
+        protections=protections,
     )
 
 
-def _gap_records(session: AnySession, scope: Scope, by_region: bool) -> dict[tuple[Any, ...], int]:
+def _gap_records(session: AnySession, scope: Scope) -> dict[tuple[Any, ...], int]:
     """Counts of the gaps caseworkers recorded, under the rules of the incident tables: the
-    survivor's consent to reporting (the gap's copy of it), the agencies counted, the period, the
-    region — and never a gap recorded for an incident found not to be GBV."""
+    survivor's consent to reporting (the gap's copy of it), the agencies counted, the period —
+    and never a gap recorded for an incident found not to be GBV. Keyed as the packs are:
+    (service, YYYYMM, region, agency)."""
     g = service_gaps.c
     day = func.date(g.recorded_at) if _dialect(session) != "postgresql" else func.cast(g.recorded_at, Date)
+    if _dialect(session) == "postgresql":
+        month = func.extract("year", g.recorded_at) * 100 + func.extract("month", g.recorded_at)
+    else:
+        month = func.cast(func.strftime("%Y%m", g.recorded_at), Integer)
     conditions = [
         g.reporting_consent == true(),
         _agencies_counted(scope, g.agency_id),
@@ -715,42 +831,29 @@ def _gap_records(session: AnySession, scope: Scope, by_region: bool) -> dict[tup
         day >= scope.period.start,
         day <= scope.period.end,
     ]
-    if scope.region:
-        conditions.append(g.region_code == scope.region)
-    region = g.region_code if by_region else literal("ML")
     stmt = (
-        select(region, g.service_type, func.count())
+        select(g.service_type, month, g.region_code, g.agency_id, func.count())
         .select_from(
             service_gaps.join(agencies, agencies.c.id == g.agency_id).outerjoin(
                 incidents, incidents.c.id == g.incident_id
             )
         )
         .where(and_(*conditions))
-        .group_by(region, g.service_type)
+        .group_by(g.service_type, month, g.region_code, g.agency_id)
     )
-    return {(row[0], row[1]): int(row[2]) for row in session.execute(stmt)}
-
-
-def _primary_only(matrix: list[list[int]], k: int) -> Protected:
-    """Multi-response tables (an incident counts in several rows): no total is published, so
-    each count stands alone and only small counts are hidden."""
-    cells: list[list[int | None]] = [[None if 0 < v < k else v for v in row] for row in matrix]
-    return Protected(cells=cells, row_totals=[None] * len(matrix), column_totals=[None] * len(matrix[0]), total=None)
+    return {tuple(row[:4]): int(row[4]) for row in session.execute(stmt)}
 
 
 GAP_SERVICES = ("health", "psychosocial", "legal", "security", "shelter")
 
 
-def _gaps(pathway: dict[tuple[str, str], int], k: int) -> list[Gap]:
+def _gaps(inputs: _Inputs) -> list[Gap]:
     """The strategy's indicators: for how many survivors a needed service was unavailable."""
-    gaps = []
+    found = []
     for service in GAP_SERVICES:
-        statuses = {status: n for (svc, status), n in pathway.items() if svc == service}
-        # Needed: a recorded status other than "not applicable" (an unanswered line says nothing).
-        needed = sum(n for status, n in statuses.items() if status not in ("not_applicable", NOT_RECORDED[0]))
-        unavailable = statuses.get("service_unavailable", 0)
-        protected = protect([[unavailable, needed - unavailable]], k)
-        shown_needed, shown_unavailable = protected.row_totals[0], protected.cells[0][0]
-        share = unavailable / needed if shown_needed and shown_unavailable is not None else None
-        gaps.append(Gap(service, shown_needed, shown_unavailable, share))
-    return gaps
+        family = f"pathway:{service}"
+        needed = inputs.value(family, "needed")
+        unavailable = inputs.value(family, "code:service_unavailable")
+        share = unavailable / needed if needed and unavailable is not None else None
+        found.append(Gap(service, needed, unavailable, share))
+    return found

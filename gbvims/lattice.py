@@ -35,7 +35,9 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from .sdc_audit import Audit
 
@@ -43,7 +45,7 @@ NATION = "*"
 UNKNOWN = "?"  # incidents whose region nobody recorded: part of the nation, never shown apart
 
 Key = tuple[str, str, str]  # (inner cell, time node, area node)
-Leaf = tuple[Hashable, int, str]  # (inner atom, month, area)
+Cost = tuple[bool, bool, int, bool, int, Key]
 Counts = Mapping[tuple[Hashable, int, str | None, Hashable], int]  # (inner atom, month, region, agency)
 
 
@@ -137,24 +139,63 @@ class Protection:
     hidden: set[Key]
     rounds: int = 0  # audit rounds it took
     audited: int = 0  # intervals computed
+    # Nodes to withhold in every family: a cell here is pinned by the shown total alone. While
+    # not empty, this protection must not be used (the caller withholds them and starts again).
+    withhold: set[tuple[str, str]] = field(default_factory=set)
+    why: dict[Key, str] = field(default_factory=dict, repr=False)  # why each complement was hidden
+    # Who could narrow each sensitive cell (None: anyone; an agency: its supervisor), and what
+    # each agency knows: its count in every leaf. Kept for the audit of what is published.
+    sensitive: dict[Key, list[Hashable | None]] = field(default_factory=dict, repr=False)
+    leaves: Leaves | None = field(default=None, repr=False)
+    shares: dict[Hashable, dict[int, int]] = field(default_factory=dict, repr=False)
 
     def value(self, cell: str, time: str, area: str = NATION) -> int | None:
         key = (cell, time, area)
         return None if key in self.hidden else self.values.get(key, 0)
 
 
-def _leaves(lattice: Lattice, family: Family, key: Key) -> list[Leaf]:
-    cell, time, area = key
-    return [
-        (atom, month, place)
-        for atom in family.cells[cell]
-        for month in lattice.months_of(time)
-        for place in lattice.areas_of(area)
-    ]
+class Leaves:
+    """The leaves of a family's lattice — (inner atom, month, area) — numbered for the audit."""
+
+    def __init__(self, family: Family, lattice: Lattice) -> None:
+        self.lattice = lattice
+        atoms = sorted({atom for atoms in family.cells.values() for atom in atoms}, key=repr)
+        self.atom = {atom: n for n, atom in enumerate(atoms)}
+        self.area = {area: n for n, area in enumerate([*lattice.regions, UNKNOWN])}
+        self.size = len(atoms) * 12 * len(self.area)
+        self._cells = {
+            name: np.array([self.atom[a] for a in cell], dtype=np.int64) for name, cell in family.cells.items()
+        }
+
+    def number(self, atom: Hashable, month: int, area: str) -> int:
+        return (self.atom[atom] * 12 + month - 1) * len(self.area) + self.area[area]
+
+    def of(self, key: Key) -> np.ndarray:
+        cell, time, area = key
+        months = np.array(self.lattice.months_of(time), dtype=np.int64) - 1
+        areas = np.array([self.area[a] for a in self.lattice.areas_of(area)], dtype=np.int64)
+        width = len(self.area)
+        return ((self._cells[cell][:, None, None] * 12 + months[None, :, None]) * width + areas[None, None, :]).ravel()
 
 
-def protect(family: Family, lattice: Lattice, counts: Counts, k: int, by_agency: bool = True) -> Protection:
-    """Suppression for every cell of the family's year, checked by the audit (module docstring)."""
+def protect(
+    family: Family,
+    lattice: Lattice,
+    counts: Counts,
+    k: int,
+    by_agency: bool = True,
+    withheld: Iterable[tuple[str, str]] = (),
+    pinned: Iterable[str] = (),
+) -> Protection:
+    """Suppression for every cell of the family's year, checked by the audit (module docstring).
+
+    ``by_agency``: the counts span several agencies, whose supervisors each know their own.
+    ``withheld``: (time, area) nodes where nothing is shown. ``pinned``: cells decided elsewhere
+    (the number of incidents, by the incidents family) — shown wherever the node is not withheld,
+    never chosen to hide another.
+    """
+    withheld = set(withheld)
+    pinned = set(pinned)
     known_regions = set(lattice.regions)
     of_atom: dict[Hashable, list[str]] = defaultdict(list)
     for name, atoms in family.cells.items():
@@ -162,12 +203,14 @@ def protect(family: Family, lattice: Lattice, counts: Counts, k: int, by_agency:
             of_atom[atom].append(name)
     values: dict[Key, int] = defaultdict(int)
     shares: dict[Key, dict[Hashable, int]] = defaultdict(lambda: defaultdict(int))
-    leaf_shares: dict[Hashable, dict[Leaf, int]] = defaultdict(lambda: defaultdict(int))
+    leaves = Leaves(family, lattice)
+    leaf_shares: dict[Hashable, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for (atom, month, region, agency), n in counts.items():
         if not n:
             continue
         area = region if region in known_regions else UNKNOWN
-        leaf_shares[agency][(atom, month, area)] += n
+        if atom in leaves.atom:
+            leaf_shares[agency][leaves.number(atom, month, area)] += n
         for time in lattice.times_of(month):
             for place in (area, NATION):
                 for cell in of_atom.get(atom, ()):
@@ -198,50 +241,100 @@ def protect(family: Family, lattice: Lattice, counts: Counts, k: int, by_agency:
             found += [agency for agency, share in shares.get(key, {}).items() if small(v - share)]
         return found
 
+    months = set(lattice.months)
+
     def displayed(key: Key) -> bool:
         return key[0] in family.shown and key[2] != UNKNOWN
 
-    def cost(key: Key) -> tuple[bool, int, Key]:
-        return (displayed(key), values.get(key, 0), key)
+    def cost(key: Key) -> Cost:
+        """What hiding a cell costs readers: nothing if it is never shown apart; then a node's
+        total (it withholds a whole report) costs most, a coarser node more than a finer one,
+        and a larger count more than a smaller one."""
+        cell, time, area = key
+        level = 0 if time in months else 1 if "-Q" in time else 2
+        return (displayed(key), cell == "total", level, area == NATION, values.get(key, 0), key)
 
     sensitive = {key: who for key in keys if (who := sensitive_for(key))}
     # Never published: hidden from the start, yet audited — subtraction must not give them away.
-    hidden: set[Key] = set(sensitive) | {key for key in keys if not lattice.published(key[1], key[2])}
+    hidden: set[Key] = set(sensitive) | {
+        key for key in keys if not lattice.published(key[1], key[2]) or key[1:] in withheld
+    }
+    hidden -= {key for key in keys if key[0] in pinned and key[1:] not in withheld and lattice.published(*key[1:])}
+    fixed = {key for key in keys if key[0] in pinned and key not in hidden}
+    # What the lines must keep from being subtracted out: the sensitive cells and every cell
+    # hidden to protect one. A never-published cell that is neither may be derivable: it tells
+    # nothing small (the audit checks it all the same).
+    guarded: set[Key] = set(sensitive) | {key for key in hidden if key[1:] in withheld}
     queue: deque[int] = deque(range(len(lines)))
 
-    def hide(key: Key) -> None:
+    def hide(key: Key, why: str) -> None:
+        result.why[key] = why
         hidden.add(key)
+        guarded.add(key)
         queue.extend(lines_of[key])
 
     def complete_lines() -> None:
         while queue:
             n = queue.popleft()
-            need = _shortfall(lines[n], hidden, sensitive, values, k)
+            need = _shortfall(lines[n], hidden, guarded, sensitive, values, k)
             if need is None:
                 continue
-            candidates = [key for key in lines[n] if key not in hidden and values.get(key, 0) > 0]
+            candidates = [key for key in lines[n] if key not in hidden and key not in fixed and values.get(key, 0) > 0]
             if candidates:
                 enough = [key for key in candidates if values.get(key, 0) >= need]
-                hide(min(enough, key=cost) if enough else max(candidates, key=lambda key: cost(key)[1]))
+                hide(
+                    min(enough, key=cost) if enough else max(candidates, key=lambda key: values.get(key, 0)),
+                    f"line {lines[n][0]}",
+                )
                 queue.append(n)  # look again: one complement may not be enough
 
-    result = Protection(family, lattice, dict(values), hidden)
+    result = Protection(
+        family,
+        lattice,
+        dict(values),
+        hidden,
+        sensitive=sensitive,
+        leaves=leaves,
+        shares={agency: dict(per) for agency, per in leaf_shares.items()},
+    )
     pending: Mapping[Key, list[Hashable | None]] = sensitive
     while True:
         complete_lines()
         # Hiding more only widens intervals: a cell found safe stays safe; only the exposed
         # ones are asked again.
-        exposed = _audit(family, lattice, keys, values, hidden, pending, leaf_shares, k, result)
+        exposed = _audit(leaves, keys, values, hidden, pending, leaf_shares, k, result)
         pending = exposed
         result.rounds += 1
         if not exposed:
             return result
         for key in exposed:
-            hide(_nearest_complement(key, lines, lines_of, hidden, cost, values))
+            found = _nearest_complement(key, lines, lines_of, hidden | fixed, cost, values)
+            if found is None:  # pinned by cells no line names together: any visible overlap
+                mine = leaves.of(key)
+                overlapping = [
+                    other
+                    for other in keys
+                    if other not in hidden and values.get(other, 0) > 0 and np.intersect1d(mine, leaves.of(other)).size
+                ]
+                if not overlapping:
+                    continue  # what pinned it was hidden for another cell this round
+                free = [other for other in overlapping if other not in fixed]
+                if not free:  # only pinned totals pin it: the caller must withhold a node
+                    result.withhold.add(min(overlapping, key=cost)[1:])
+                    continue
+                found = min(free, key=cost)
+            hide(found, f"exposure of {key}")
+        if result.withhold:
+            return result
 
 
 def _shortfall(
-    line: tuple[Key, ...], hidden: set[Key], sensitive: Mapping[Key, object], values: Mapping[Key, int], k: int
+    line: tuple[Key, ...],
+    hidden: set[Key],
+    guarded: set[Key],
+    sensitive: Mapping[Key, object],
+    values: Mapping[Key, int],
+    k: int,
 ) -> int | None:
     """What the line still needs hidden, or None when it is safe as far as the line itself goes.
 
@@ -253,6 +346,8 @@ def _shortfall(
     if not hidden_here:
         return None
     if len(hidden_here) == 1:
+        if hidden_here[0] not in guarded:
+            return None
         return max(1, k - values.get(hidden_here[0], 0)) if total not in hidden else 1
     if total in hidden or not any(key in sensitive for key in hidden_here):
         return None
@@ -265,12 +360,11 @@ def _nearest_complement(
     lines: Sequence[tuple[Key, ...]],
     lines_of: Mapping[Key, list[int]],
     hidden: set[Key],
-    cost: Callable[[Key], tuple[bool, int, Key]],
+    cost: Callable[[Key], Cost],
     values: Mapping[Key, int],
-) -> Key:
+) -> Key | None:
     """The cheapest visible non-zero cell in a line with ``key``; failing that, in a line with a
-    hidden cell of those lines, and so on outwards. An exposed cell is pinned by something
-    visible, so the search always ends."""
+    hidden cell of those lines, and so on outwards; None when the lines lead nowhere."""
     seen, frontier = {key}, [key]
     while frontier:
         members = {other for cell in frontier for n in lines_of[cell] for other in lines[n]} - seen
@@ -279,22 +373,21 @@ def _nearest_complement(
             return min(candidates, key=cost)
         seen |= members
         frontier = [other for other in members if other in hidden]
-    raise AssertionError(f"{key} is exposed yet nothing visible bounds it")
+    return None
 
 
 def _audit(
-    family: Family,
-    lattice: Lattice,
+    leaves: Leaves,
     keys: Sequence[Key],
     values: Mapping[Key, int],
     hidden: set[Key],
     sensitive: Mapping[Key, list[Hashable | None]],
-    leaf_shares: Mapping[Hashable, Mapping[Leaf, int]],
+    leaf_shares: Mapping[Hashable, Mapping[int, int]],
     k: int,
     result: Protection,
 ) -> dict[Key, list[Hashable | None]]:
     """The sensitive hidden cells, and who can narrow each below k, given everything not hidden."""
-    audit = Audit((_leaves(lattice, family, key), values.get(key, 0)) for key in keys if key not in hidden)
+    audit = Audit(leaves.size, ((leaves.of(key), values.get(key, 0)) for key in keys if key not in hidden))
     exposed: dict[Key, list[Hashable | None]] = defaultdict(list)
     by_attacker: dict[Hashable | None, list[Key]] = defaultdict(list)
     for key, who in sensitive.items():
@@ -304,6 +397,6 @@ def _audit(
         audit.know(leaf_shares.get(attacker, {}) if attacker is not None else {})
         asked = by_attacker[attacker]
         result.audited += len(asked)
-        for n in audit.narrow([(_leaves(lattice, family, key), values.get(key, 0)) for key in asked], k):
+        for n in audit.narrow([(leaves.of(key), values.get(key, 0)) for key in asked], k):
             exposed[asked[n]].append(attacker)
     return exposed

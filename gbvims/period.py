@@ -33,7 +33,7 @@ class Period:
 
     @property
     def kind(self) -> str:
-        """"month", "quarter" or "year": the period's level in the lattice."""
+        """ "month", "quarter" or "year": the period's level in the lattice."""
         return {1: "month", 3: "quarter", 12: "year"}[self.months]
 
 

@@ -54,84 +54,89 @@ def _solver() -> highspy.Highs:
 class Audit:
     """One attacker's knowledge: every published cell as an equation over the atoms.
 
-    The model is built once; each question changes only the objective (and, for an attacker
-    who knows some counts, the atoms' floors), so HiGHS starts from the last basis and answers
-    in a few pivots.
+    Atoms are numbered 0 to size − 1; a cell is the array of its atoms' numbers. The model is
+    built once; each question changes only the objective (and, for an attacker who knows some
+    counts, the atoms' floors), so HiGHS starts from the last basis and answers in a few pivots.
     """
 
-    def __init__(self, published: Iterable[tuple[Iterable[Hashable], int]]) -> None:
-        equations = [(frozenset(atoms), int(value)) for atoms, value in published]
-        # A published zero says every atom in it is zero: those atoms are known, not unknowns.
-        self.zero: set[Hashable] = {atom for atoms, value in equations if value == 0 for atom in atoms}
-        unknown = sorted({atom for atoms, _ in equations for atom in atoms} - self.zero, key=repr)
-        self.index = {atom: n for n, atom in enumerate(unknown)}
+    ZERO, FREE = -1, -2  # an atom in a published zero; an atom in no published cell
+
+    def __init__(self, size: int, published: Iterable[tuple[np.ndarray, int]]) -> None:
+        rows = [(np.asarray(atoms, dtype=np.int64), int(value)) for atoms, value in published]
+        covered = np.zeros(size, dtype=bool)
+        zero = np.zeros(size, dtype=bool)
+        for atoms, value in rows:
+            covered[atoms] = True
+            if value == 0:
+                zero[atoms] = True  # a published zero says every atom in it is zero
+        unknown = np.flatnonzero(covered & ~zero)
+        self.column = np.full(size, self.FREE, dtype=np.int64)
+        self.column[zero] = self.ZERO
+        self.column[unknown] = np.arange(len(unknown))
+        self.size = len(unknown)
         self.highs = _solver()
-        size = len(unknown)
-        self.highs.addVars(size, np.zeros(size), np.full(size, highspy.kHighsInf))
-        starts, columns, values = [0], [], []
+        self.highs.addVars(self.size, np.zeros(self.size), np.full(self.size, highspy.kHighsInf))
+        starts: list[int] = []
+        columns: list[np.ndarray] = []
         right: list[float] = []
-        for atoms, value in equations:
+        filled = 0
+        for atoms, value in rows:
             if value == 0:
                 continue
-            members = [self.index[atom] for atom in atoms if atom in self.index]
-            if not members:
+            members = np.unique(self.column[atoms][self.column[atoms] >= 0])
+            if not len(members):
                 raise ValueError("the published cells contradict each other")
-            columns.extend(members)
-            starts.append(len(columns))
+            starts.append(filled)
+            columns.append(members)
+            filled += len(members)
             right.append(float(value))
-        rows = len(right)
-        if rows:
-            self.highs.addRows(
-                rows,
-                np.array(right),
-                np.array(right),
-                len(columns),
-                np.array(starts[:-1], dtype=np.int32),
-                np.array(columns, dtype=np.int32),
-                np.ones(len(columns)),
-            )
-        self.size = size
-        self._floored: list[int] = []
+        self._rows = (
+            np.array(right),
+            np.array(starts, dtype=np.int32),
+            np.concatenate(columns).astype(np.int32) if columns else np.zeros(0, dtype=np.int32),
+        )
+        self._add_rows(self.highs)
+        self._floored = np.zeros(0, dtype=np.int32)
+        self._lower = np.zeros(self.size)
 
-    def know(self, floor: Mapping[Hashable, int]) -> None:
+    def _add_rows(self, highs: highspy.Highs) -> None:
+        right, starts, columns = self._rows
+        if len(right):
+            highs.addRows(len(right), right, right, len(columns), starts, columns, np.ones(len(columns)))
+
+    def know(self, floor: Mapping[int, int]) -> None:
         """The attacker knows these atoms hold at least so many (their own agency's share)."""
-        if self._floored:
-            lowered = np.array(self._floored, dtype=np.int32)
-            self.highs.changeColsBounds(
-                len(lowered), lowered, np.zeros(len(lowered)), np.full(len(lowered), highspy.kHighsInf)
-            )
-        known = [(self.index[atom], n) for atom, n in floor.items() if n and atom in self.index]
-        self._floored = [i for i, _n in known]
+        if len(self._floored):
+            n = len(self._floored)
+            self.highs.changeColsBounds(n, self._floored, np.zeros(n), np.full(n, highspy.kHighsInf))
+            self._lower[self._floored] = 0.0
+        known = [(int(self.column[atom]), count) for atom, count in floor.items() if count and self.column[atom] >= 0]
+        self._floored = np.array([column for column, _n in known], dtype=np.int32)
         if known:
-            self.highs.changeColsBounds(
-                len(known),
-                np.array(self._floored, dtype=np.int32),
-                np.array([float(n) for _i, n in known]),
-                np.full(len(known), highspy.kHighsInf),
-            )
+            n = len(known)
+            lows = np.array([float(count) for _c, count in known])
+            self.highs.changeColsBounds(n, self._floored, lows, np.full(n, highspy.kHighsInf))
+            self._lower[self._floored] = lows
 
-    def _members(self, atoms: Iterable[Hashable]) -> np.ndarray | None:
+    def _members(self, atoms: np.ndarray) -> np.ndarray | None:
         """The unknowns a cell sums; None when one of its atoms is in no published cell (nothing
         bounds it: the cell can be anything above its floor)."""
-        found = []
-        for atom in atoms:
-            if atom in self.index:
-                found.append(self.index[atom])
-            elif atom not in self.zero:
-                return None
-        return np.array(sorted(set(found)), dtype=np.int32)
+        columns = self.column[np.asarray(atoms, dtype=np.int64)]
+        if (columns == self.FREE).any():
+            return None
+        return np.unique(columns[columns >= 0]).astype(np.int32)
 
-    def interval(self, atoms: Iterable[Hashable]) -> tuple[float, float]:
+    def interval(self, atoms: np.ndarray) -> tuple[float, float]:
         """The smallest and largest value the sum of ``atoms`` can take."""
         members = self._members(atoms)
         if members is None:
-            low = self._optimum(np.array([i for a in atoms if (i := self.index.get(a)) is not None], dtype=np.int32))
-            return (low, float("inf"))
+            columns = self.column[np.asarray(atoms, dtype=np.int64)]
+            return (self._optimum(columns[columns >= 0].astype(np.int32)), float("inf"))
         if not len(members):
             return (0.0, 0.0)  # every atom of it is a published zero
         return (self._optimum(members), self._optimum(members, highest=True))
 
-    def narrow(self, questions: Sequence[tuple[Iterable[Hashable], int]], k: int) -> list[int]:
+    def narrow(self, questions: Sequence[tuple[np.ndarray, int]], k: int) -> list[int]:
         """Which questions — (atoms, true value) — range over less than ``k``.
 
         Any solution that puts a cell k above its true value proves it wide (the true counts
@@ -222,14 +227,15 @@ class Exposure:
 
 def intervals(cells: Sequence[Cell]) -> dict[str, tuple[float, float]]:
     """For each suppressed cell, the [low, high] its value can take given every published one."""
-    audit = Audit((cell.atoms, cell.value) for cell in cells if cell.value is not None)
-    return {cell.name: audit.interval(cell.atoms) for cell in cells if cell.value is None}
+    number = {atom: n for n, atom in enumerate(sorted({a for cell in cells for a in cell.atoms}, key=repr))}
+
+    def numbered(cell: Cell) -> np.ndarray:
+        return np.array([number[atom] for atom in cell.atoms], dtype=np.int64)
+
+    audit = Audit(len(number), ((numbered(cell), cell.value) for cell in cells if cell.value is not None))
+    return {cell.name: audit.interval(numbered(cell)) for cell in cells if cell.value is None}
 
 
 def exposed(cells: Sequence[Cell], k: int) -> list[Exposure]:
     """The suppressed cells an attacker can pin down to an interval narrower than ``k``."""
-    return [
-        Exposure(name, low, high)
-        for name, (low, high) in intervals(cells).items()
-        if high - low < k - 1e-9
-    ]
+    return [Exposure(name, low, high) for name, (low, high) in intervals(cells).items() if high - low < k - 1e-9]
