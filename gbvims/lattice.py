@@ -238,7 +238,8 @@ def protect(
         v = values.get(key, 0)
         found: list[Hashable | None] = [None] if small(v) else []
         if by_agency:
-            found += [agency for agency, share in shares.get(key, {}).items() if small(v - share)]
+            mine = shares.get(key, {})
+            found += [agency for agency in leaf_shares if small(v - mine.get(agency, 0))]
         return found
 
     months = set(lattice.months)

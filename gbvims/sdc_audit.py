@@ -186,6 +186,8 @@ class Audit:
         return np.array(self.highs.getSolution().col_value)
 
     def _optimum(self, members: np.ndarray, highest: bool = False) -> float:
+        if not len(members):
+            return 0.0
         weights = np.zeros(self.size)
         weights[members] = 1.0
         self._costs(weights)
@@ -205,7 +207,7 @@ class Audit:
         if status == highspy.HighsModelStatus.kUnbounded:
             return False
         if status != highspy.HighsModelStatus.kOptimal:
-            raise ValueError("the published cells contradict each other")
+            raise ValueError(f"the published cells contradict each other ({status})")
         return True
 
 

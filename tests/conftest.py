@@ -99,6 +99,24 @@ def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
         limiter.reset()
 
 
+@pytest.fixture(autouse=True)
+def _audit_published_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every statistics report a test publishes goes through an audit of its own (exact
+    intervals, every attacker): a hidden count an attacker could narrow below k fails the test."""
+    from app.stats import service
+    from gbvims.aggregates import build
+
+    from .security.disclosure import audit_report
+
+    def audited(*args: Any, **kwargs: Any) -> Any:
+        report = build(*args, **kwargs)
+        found = audit_report(report)
+        assert not found, f"published statistics give away hidden counts: {found[:5]}"
+        return report
+
+    monkeypatch.setattr(service, "build", audited)
+
+
 @pytest.fixture
 def ctx(app: Flask) -> Iterator[None]:
     with app.app_context():

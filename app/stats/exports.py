@@ -1,6 +1,6 @@
 """The GBVIMS report as CSV and XLSX: HXL-tagged, disclosure-controlled, formula-safe.
 
-Every number comes from a ``gbvims.disclosure.Protected`` table; a suppressed count is written
+Every number comes from a ``gbvims.aggregates.Protected`` table; a suppressed count is written
 as an empty value with the marker "suppressed", never as a number. No identifying column
 exists to export, and agency names are left out of consolidated files.
 """

@@ -50,8 +50,10 @@ def report_for(user: User, args: Mapping[str, Any]) -> tuple[Report, list[Any]]:
             fields={
                 "period": [
                     _(
-                        "Too few incidents in this period and area to publish without "
-                        "risk to survivors: choose a longer period or a larger area."
+                        "Too few incidents in this period and area to publish without risk to "
+                        "survivors — or too few from one agency beside the others, or a "
+                        "neighbouring figure that would give them away: choose a longer period "
+                        "or a larger area."
                     )
                 ]
             }
