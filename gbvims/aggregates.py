@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from . import families, options
 from .classification import CONTEXT_FLAGS, GBV_TYPES, NON_GBV
-from .families import INCIDENTS, OTHER, Counted, gap_records, incident_families
+from .families import INCIDENTS, OTHER, Counted, gap_records, incident_families, one_way_tables
 from .labels import N_
 from .lattice import NATION, UNKNOWN, Lattice, Protection, protect
 from .period import Period
@@ -544,12 +544,6 @@ def _listed(mapping: dict[str, str], *extra: tuple[str, str]) -> Labels:
     return lambda _inputs: _codes(mapping, extra)
 
 
-def _with_unrecorded(mapping: dict[str, str]) -> Labels:
-    """An options list and, when it has no "unknown" answer of its own, a row for the answers
-    nobody recorded (NULL_AS counts them as "unknown")."""
-    return lambda _inputs: _codes(mapping, [] if "unknown" in mapping else [(UNKNOWN_CODE[0], options.NOT_RECORDED)])
-
-
 def _fixed(pairs: Pairs) -> Labels:
     return lambda _inputs: pairs
 
@@ -580,9 +574,11 @@ def _same(family: str) -> Callable[[str], str]:
     return lambda _row: family
 
 
-def _one_way(table_id: str, title: str, mapping: dict[str, str], unrecorded: bool = False) -> TableSpec:
-    labels = _with_unrecorded(mapping) if unrecorded else _listed(mapping)
-    return TableSpec(table_id, title, labels, _same(table_id), lambda row, _c: f"code:{row}")
+def _one_way(table_id: str, title: str) -> TableSpec:
+    """A table of one coded answer: its rows are its family's (``families.one_way_tables``)."""
+    return TableSpec(
+        table_id, title, lambda _inputs: one_way_tables()[table_id][1], _same(table_id), lambda row, _c: f"code:{row}"
+    )
 
 
 def _delay(table_id: str, title: str, group: str, total: str) -> TableSpec:
@@ -623,8 +619,8 @@ TABLES: tuple[TableSpec, ...] = (
         _same(INCIDENTS),
         lambda row, _c: f"type:{row}",
     ),
-    _one_way("incidents_by_time_of_day", N_("Incidents by time of day"), options.TIME_OF_DAY),
-    _one_way("incidents_by_place", N_("Incidents by type of place"), options.PLACE_TYPE),
+    _one_way("incidents_by_time_of_day", N_("Incidents by time of day")),
+    _one_way("incidents_by_place", N_("Incidents by type of place")),
     TableSpec(
         "incidents_by_context",
         N_("Incidents by case context (an incident may have several)"),
@@ -659,50 +655,18 @@ TABLES: tuple[TableSpec, ...] = (
         lambda row, _c: f"group:{row}",
         additive=False,
     ),
-    _one_way("survivors_marital_status", N_("Survivors by marital status"), options.MARITAL_STATUS, unrecorded=True),
-    _one_way(
-        "survivors_displacement", N_("Survivors by displacement status"), options.DISPLACEMENT_STATUS, unrecorded=True
-    ),
-    _one_way(
-        "survivors_stage_of_displacement",
-        N_("Incidents by stage of displacement"),
-        options.STAGE_OF_DISPLACEMENT,
-        unrecorded=True,
-    ),
-    _one_way("survivors_disability", N_("Survivors by disability"), options.DISABILITY, unrecorded=True),
-    _one_way(
-        "survivors_vulnerable_children",
-        N_("Unaccompanied, separated and other vulnerable children"),
-        options.UNACCOMPANIED,
-        unrecorded=True,
-    ),
-    _one_way(
-        "referred_by", N_("Who referred the survivor (first point of contact)"), options.REFERRED_BY, unrecorded=True
-    ),
-    _one_way(
-        "perpetrators_relationship",
-        N_("Primary alleged perpetrator: relationship to the survivor"),
-        options.RELATIONSHIP,
-        unrecorded=True,
-    ),
-    _one_way(
-        "perpetrators_age_group", N_("Primary alleged perpetrator: age group"), options.AGE_GROUP, unrecorded=True
-    ),
-    _one_way(
-        "perpetrators_occupation",
-        N_("Primary alleged perpetrator: main occupation"),
-        options.OCCUPATION,
-        unrecorded=True,
-    ),
-    _one_way("perpetrators_number", N_("Incidents by number of alleged perpetrators"), options.PERPETRATOR_COUNT),
-    _one_way("perpetrators_sex", N_("Incidents by sex of the alleged perpetrators"), options.INCIDENT_PERPETRATOR_SEX),
-    TableSpec(
-        "incidents_previous_gbv",
-        N_("Incidents by previous GBV against the survivor"),
-        _listed(options.YES_NO_UNKNOWN, NOT_RECORDED),
-        _same("incidents_previous_gbv"),
-        lambda row, _c: f"code:{row}",
-    ),
+    _one_way("survivors_marital_status", N_("Survivors by marital status")),
+    _one_way("survivors_displacement", N_("Survivors by displacement status")),
+    _one_way("survivors_stage_of_displacement", N_("Incidents by stage of displacement")),
+    _one_way("survivors_disability", N_("Survivors by disability")),
+    _one_way("survivors_vulnerable_children", N_("Unaccompanied, separated and other vulnerable children")),
+    _one_way("referred_by", N_("Who referred the survivor (first point of contact)")),
+    _one_way("perpetrators_relationship", N_("Primary alleged perpetrator: relationship to the survivor")),
+    _one_way("perpetrators_age_group", N_("Primary alleged perpetrator: age group")),
+    _one_way("perpetrators_occupation", N_("Primary alleged perpetrator: main occupation")),
+    _one_way("perpetrators_number", N_("Incidents by number of alleged perpetrators")),
+    _one_way("perpetrators_sex", N_("Incidents by sex of the alleged perpetrators")),
+    _one_way("incidents_previous_gbv", N_("Incidents by previous GBV against the survivor")),
     # Each row is a service, counted over every incident: rows do not add up, no totals.
     TableSpec(
         "referrals_by_service",

@@ -200,16 +200,25 @@ def _pathway(service: str) -> Counted:
     return Counted(_family(family.id, cells, lines, [*family.shown, "needed"]), counted.columns, counted.atom)
 
 
-def _with_unrecorded(mapping: Mapping[str, str]) -> list[str]:
-    return [*mapping, *([] if "unknown" in mapping else ["unknown"])]
+Rows = list[tuple[str, str]]  # (code, English label)
 
 
-def one_way_tables() -> dict[str, tuple[str, list[str]]]:
-    """table id → (counted column, codes): the tables that show one coded answer. Read when a
+def _listed(mapping: Mapping[str, str], *extra: tuple[str, str]) -> Rows:
+    return [*mapping.items(), *extra]
+
+
+def _with_unrecorded(mapping: Mapping[str, str]) -> Rows:
+    """A code list and, when it has no "unknown" answer of its own, a row for the answers nobody
+    recorded (counted as "unknown")."""
+    return _listed(mapping, *([] if "unknown" in mapping else [("unknown", options.NOT_RECORDED)]))
+
+
+def one_way_tables() -> dict[str, tuple[str, Rows]]:
+    """table id → (counted column, rows): the tables that show one coded answer. Read when a
     report is built: a deployment adds its country's places and occupations at start-up."""
     return {
-        "incidents_by_time_of_day": ("time_of_day", list(options.TIME_OF_DAY)),
-        "incidents_by_place": ("place_type", list(options.PLACE_TYPE)),
+        "incidents_by_time_of_day": ("time_of_day", _listed(options.TIME_OF_DAY)),
+        "incidents_by_place": ("place_type", _listed(options.PLACE_TYPE)),
         "survivors_marital_status": ("marital_status", _with_unrecorded(options.MARITAL_STATUS)),
         "survivors_displacement": ("displacement_status", _with_unrecorded(options.DISPLACEMENT_STATUS)),
         "survivors_stage_of_displacement": ("stage_of_displacement", _with_unrecorded(options.STAGE_OF_DISPLACEMENT)),
@@ -219,9 +228,12 @@ def one_way_tables() -> dict[str, tuple[str, list[str]]]:
         "perpetrators_relationship": ("perp_relationship", _with_unrecorded(options.RELATIONSHIP)),
         "perpetrators_age_group": ("perp_age_group", _with_unrecorded(options.AGE_GROUP)),
         "perpetrators_occupation": ("perp_occupation", _with_unrecorded(options.OCCUPATION)),
-        "perpetrators_number": ("perp_n", list(options.PERPETRATOR_COUNT)),
-        "perpetrators_sex": ("perp_sex", list(options.INCIDENT_PERPETRATOR_SEX)),
-        "incidents_previous_gbv": ("previous_gbv", [*options.YES_NO_UNKNOWN, NOT_RECORDED]),
+        "perpetrators_number": ("perp_n", _listed(options.PERPETRATOR_COUNT)),
+        "perpetrators_sex": ("perp_sex", _listed(options.INCIDENT_PERPETRATOR_SEX)),
+        "incidents_previous_gbv": (
+            "previous_gbv",
+            _listed(options.YES_NO_UNKNOWN, (NOT_RECORDED, options.NOT_RECORDED)),
+        ),
     }
 
 
@@ -230,7 +242,7 @@ def incident_families() -> list[Counted]:
     return [
         _incidents(),
         _ages(),
-        *(one_way(table_id, column, codes) for table_id, (column, codes) in one_way_tables().items()),
+        *(one_way(table_id, column, [c for c, _l in rows]) for table_id, (column, rows) in one_way_tables().items()),
         *(_context(flag) for flag in CONTEXT_FLAGS),
         *(_pathway(service) for service in options.PATHWAY_SERVICES),
     ]

@@ -308,6 +308,7 @@ def protect(
         result.rounds += 1
         if not exposed:
             return result
+        before = len(hidden)
         for key in exposed:
             found = _nearest_complement(key, lines, lines_of, hidden | fixed, cost, values)
             if found is None:  # pinned by cells no line names together: any visible overlap
@@ -325,6 +326,10 @@ def protect(
                     continue
                 found = min(free, key=cost)
             hide(found, f"exposure of {key}")
+        if len(hidden) == before and not result.withhold:  # nothing left to try here: withhold the nodes
+            result.withhold |= {key[1:] for key in exposed if lattice.published(key[1], key[2])}
+            if not result.withhold:
+                raise RuntimeError(f"{family.id}: cannot protect {list(exposed)[:3]}")
         if result.withhold:
             return result
 
