@@ -42,8 +42,8 @@ def _pick(values: tuple[str | None, ...]) -> str:
 POPULATE = f"""
 INSERT INTO agencies (id, code, name, isp_signed, active, created_at) VALUES (1, 'BENCH', 'Bench', true, true, now());
 INSERT INTO users (id, username, role, agency_id, password_hash, password_changed_at, session_epoch, totp_enabled,
-                   last_totp_step, failed_logins, active, is_demo, created_at)
-VALUES ('u', 'bench', 'caseworker', 1, 'x', now(), 'e', false, 0, 0, true, false, now());
+                   last_totp_step, failed_logins, active, is_demo, must_change_password, created_at)
+VALUES ('u', 'bench', 'caseworker', 1, 'x', now(), 'e', false, 0, 0, true, false, false, now());
 INSERT INTO cases (id, kind, case_code, agency_id, owner_id, status, stage, region_code, consent_services,
                    consent_reporting, created_at, updated_at)
 SELECT 'c' || i, 'gbv', 'B' || i, 1, 'u', 'open', 'follow_up', {_pick(("ML-4", "ML-5", "ML-6", "ML-7", "ML-8"))},
@@ -119,9 +119,9 @@ def run() -> list[Figure]:
                     SERVICE_TYPE_LABELS,
                 )
 
-            report()  # warm the cache once, as a running server would be
+            protected_once = _timed(report)  # counting, and protecting the year's lattice once
             base = min(_timed(baseline) for _ in range(3))
-            full = min(_timed(report) for _ in range(3))
+            full = min(_timed(report) for _ in range(3))  # the same counts: the protection is kept
     finally:
         engine.dispose()
         with admin.connect() as conn:
@@ -130,6 +130,8 @@ def run() -> list[Figure]:
     figures = [
         Figure(f"generate {INCIDENTS:,} incidents in PostgreSQL", load),
         Figure("one count of the counted incidents (baseline)", base),
+        Figure("first report after a change: counting + protecting the year", protected_once, "one count",
+               protected_once / base),
         Figure("every GBVIMS table + service gaps (target < 2 s)", full, "one count", full / base),
     ]
     print_table(f"statistics — {INCIDENTS:,} incidents on PostgreSQL, year 2025", figures)
