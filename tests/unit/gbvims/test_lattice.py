@@ -168,3 +168,10 @@ def test_every_family_shows_the_number_of_incidents_exactly_where_the_incidents_
             for area in [*lattice.regions, NATION]:
                 assert (protection.value("total", time, area) is None) == (base.value("total", time, area) is None)
         assert exposures(protection, K) == [], protection.family.id
+
+
+def test_a_family_may_show_every_cell_it_defines_and_no_other() -> None:
+    cells = {"total": frozenset({"a", "b"}), "a": frozenset({"a"}), "b": frozenset({"b"})}
+    Family("all", cells, (("total", ("a", "b")),), frozenset(cells)).check()
+    with pytest.raises(ValueError, match="does not define"):
+        Family("more", cells, (("total", ("a", "b")),), frozenset({*cells, "c"})).check()

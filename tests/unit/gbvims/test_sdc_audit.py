@@ -75,3 +75,11 @@ def test_contradictory_publications_are_an_error() -> None:
     cells = [Cell("a", frozenset({1}), 3), Cell("b", frozenset({1}), 4), Cell("c", frozenset({1, 2}), None)]
     with pytest.raises(ValueError, match="contradict"):
         intervals(cells)
+
+
+def test_an_interval_exactly_k_wide_is_enough_and_one_narrower_is_not() -> None:
+    """Two hidden cells of one line whose visible total is 5: each is anywhere in [0, 5]."""
+    cells = [Cell("a", frozenset({1}), None), Cell("b", frozenset({2}), None), Cell("t", frozenset({1, 2}), 5)]
+    assert intervals(cells) == {"a": (0.0, 5.0), "b": (0.0, 5.0)}
+    assert exposed(cells, k=5) == []
+    assert [e.cell for e in exposed(cells, k=6)] == ["a", "b"]
