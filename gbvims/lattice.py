@@ -143,6 +143,7 @@ class Protection:
     # not empty, this protection must not be used (the caller withholds them and starts again).
     withhold: set[tuple[str, str]] = field(default_factory=set)
     why: dict[Key, str] = field(default_factory=dict, repr=False)  # why each complement was hidden
+    pinning: dict[Key, list[Key]] = field(default_factory=dict, repr=False)  # last audit: what pins each
     # Who could narrow each sensitive cell (None: anyone; an agency: its supervisor), and what
     # each agency knows: its count in every leaf. Kept for the audit of what is published.
     sensitive: dict[Key, list[Hashable | None]] = field(default_factory=dict, repr=False)
@@ -309,8 +310,13 @@ def protect(
         if not exposed:
             return result
         before = len(hidden)
+        stuck: set[tuple[str, str]] = set()
         for key in exposed:
-            found = _nearest_complement(key, lines, lines_of, hidden | fixed, cost, values)
+            # What pins it, as the solver says; failing that, the lines; failing that, any overlap.
+            pins = [other for other in result.pinning.get(key, []) if other not in hidden and other not in fixed]
+            found = (
+                min(pins, key=cost) if pins else _nearest_complement(key, lines, lines_of, hidden | fixed, cost, values)
+            )
             if found is None:  # pinned by cells no line names together: any visible overlap
                 mine = leaves.of(key)
                 overlapping = [
@@ -321,17 +327,18 @@ def protect(
                 if not overlapping:
                     continue  # what pinned it was hidden for another cell this round
                 free = [other for other in overlapping if other not in fixed]
-                if not free:  # only pinned totals pin it: the caller must withhold a node
-                    result.withhold.add(min(overlapping, key=cost)[1:])
+                if not free:  # only pinned totals pin it: a node to withhold, unless this round helped
+                    stuck.add(min(overlapping, key=cost)[1:])
                     continue
                 found = min(free, key=cost)
             hide(found, f"exposure of {key}")
-        if len(hidden) == before and not result.withhold:  # nothing left to try here: withhold the nodes
-            result.withhold |= {key[1:] for key in exposed if lattice.published(key[1], key[2])}
-            if not result.withhold:
-                raise RuntimeError(f"{family.id}: cannot protect {list(exposed)[:3]}")
-        if result.withhold:
-            return result
+        if len(hidden) > before:
+            continue  # audit again: what was hidden this round may have freed the others
+        # Nothing left to hide here: the caller withholds the nodes whose pinned total pins them.
+        result.withhold = stuck or {key[1:] for key in exposed if lattice.published(key[1], key[2])}
+        if not result.withhold:
+            raise RuntimeError(f"{family.id}: cannot protect {list(exposed)[:3]}")
+        return result
 
 
 def _shortfall(
@@ -392,17 +399,22 @@ def _audit(
     k: int,
     result: Protection,
 ) -> dict[Key, list[Hashable | None]]:
-    """The sensitive hidden cells, and who can narrow each below k, given everything not hidden."""
-    audit = Audit(leaves.size, ((leaves.of(key), values.get(key, 0)) for key in keys if key not in hidden))
+    """The sensitive hidden cells, and who can narrow each below k, given everything not hidden;
+    and for each, the shown cells that pin it (``Protection.pinning``)."""
+    published = [key for key in keys if key not in hidden]
+    audit = Audit(leaves.size, ((leaves.of(key), values.get(key, 0)) for key in published))
     exposed: dict[Key, list[Hashable | None]] = defaultdict(list)
     by_attacker: dict[Hashable | None, list[Key]] = defaultdict(list)
     for key, who in sensitive.items():
         for attacker in who:
             by_attacker[attacker].append(key)
+    result.pinning = {}
     for attacker in sorted(by_attacker, key=lambda a: (a is not None, repr(a))):
         audit.know(leaf_shares.get(attacker, {}) if attacker is not None else {})
         asked = by_attacker[attacker]
         result.audited += len(asked)
         for n in audit.narrow([(leaves.of(key), values.get(key, 0)) for key in asked], k):
             exposed[asked[n]].append(attacker)
+            pins = result.pinning.setdefault(asked[n], [])
+            pins += [published[i] for i in audit.binding(leaves.of(asked[n]))]
     return exposed

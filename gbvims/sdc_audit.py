@@ -80,9 +80,11 @@ class Audit:
         columns: list[np.ndarray] = []
         right: list[float] = []
         filled = 0
-        for atoms, value in rows:
+        self.source: list[int] = []  # for each equation, the published cell it came from
+        for number, (atoms, value) in enumerate(rows):
             if value == 0:
                 continue
+            self.source.append(number)
             members = np.unique(self.column[atoms][self.column[atoms] >= 0])
             if not len(members):
                 raise ValueError("the published cells contradict each other")
@@ -135,6 +137,21 @@ class Audit:
         if not len(members):
             return (0.0, 0.0)  # every atom of it is a published zero
         return (self._optimum(members), self._optimum(members, highest=True))
+
+    def binding(self, atoms: np.ndarray) -> list[int]:
+        """The published cells (by their order in ``published``) that hold the sum of ``atoms``
+        in: those whose equation binds at its smallest or its largest value. Hiding one of
+        them is what can widen it."""
+        members = self._members(atoms)
+        if members is None or not len(members):
+            return []
+        found: set[int] = set()
+        for highest in (True, False):
+            if self._optimum(members, highest=highest) == float("inf"):
+                continue
+            duals = np.array(self.highs.getSolution().row_dual)
+            found |= {self.source[row] for row in np.flatnonzero(np.abs(duals) > 1e-9)}
+        return sorted(found)
 
     def narrow(self, questions: Sequence[tuple[np.ndarray, int]], k: int) -> list[int]:
         """Which questions — (atoms, true value) — range over less than ``k``.
