@@ -99,7 +99,6 @@ class Audit:
         )
         self._add_rows(self.highs)
         self._floored = np.zeros(0, dtype=np.int32)
-        self._lower = np.zeros(self.size)
 
     def _add_rows(self, highs: highspy.Highs) -> None:
         right, starts, columns = self._rows
@@ -111,14 +110,12 @@ class Audit:
         if len(self._floored):
             n = len(self._floored)
             self.highs.changeColsBounds(n, self._floored, np.zeros(n), np.full(n, highspy.kHighsInf))
-            self._lower[self._floored] = 0.0
         known = [(int(self.column[atom]), count) for atom, count in floor.items() if count and self.column[atom] >= 0]
         self._floored = np.array([column for column, _n in known], dtype=np.int32)
         if known:
             n = len(known)
             lows = np.array([float(count) for _c, count in known])
             self.highs.changeColsBounds(n, self._floored, lows, np.full(n, highspy.kHighsInf))
-            self._lower[self._floored] = lows
 
     def _members(self, atoms: np.ndarray) -> np.ndarray | None:
         """The unknowns a cell sums; None when one of its atoms is in no published cell (nothing

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 
-from gbvims.sdc_audit import Cell, exposed, intervals
+from gbvims.sdc_audit import Audit, Cell, exposed, intervals
 
 
 def table(name: str, counts: dict[tuple[str, ...], int], hidden: set[tuple[str, ...]]) -> list[Cell]:
@@ -83,3 +84,18 @@ def test_an_interval_exactly_k_wide_is_enough_and_one_narrower_is_not() -> None:
     assert intervals(cells) == {"a": (0.0, 5.0), "b": (0.0, 5.0)}
     assert exposed(cells, k=5) == []
     assert [e.cell for e in exposed(cells, k=6)] == ["a", "b"]
+
+
+def test_what_an_attacker_knows_narrows_the_interval_and_is_forgotten_for_the_next() -> None:
+    """A supervisor who knows 3 of a + b = 5 are theirs (in a) leaves at most 2 for b; the
+    next attacker knows nothing of it."""
+    audit = Audit(3, [(np.array([0, 1]), 5), (np.array([1, 2]), 4)])
+    assert audit.interval(np.array([1])) == (0.0, 4.0)
+    audit.know({0: 3})
+    assert audit.interval(np.array([1])) == (0.0, 2.0)
+    assert audit.interval(np.array([0])) == (3.0, 5.0)
+    audit.know({2: 1})
+    assert audit.interval(np.array([1])) == (0.0, 3.0)
+    audit.know({})
+    assert audit.interval(np.array([1])) == (0.0, 4.0)
+    assert audit.narrow([(np.array([1]), 1)], k=5) == [0]  # [0, 4]: narrower than 5
