@@ -89,6 +89,9 @@ class BaseConfig:
 
     # Disclosure control: published counts from 1 to STATS_MIN_CELL − 1 are suppressed.
     STATS_MIN_CELL = int(os.environ.get("SUTURA_STATS_MIN_CELL", "5"))
+    # Protecting a year of statistics is worked out in the background the first time its counts
+    # are asked for; a request waits this long for it, then answers 503 "being prepared".
+    STATS_WAIT_SECONDS = float(os.environ.get("SUTURA_STATS_WAIT_SECONDS", "20"))
 
     # Operations (docs/monitoring.md): JSON logs, Prometheus metrics at /metrics, outages.
     SUTURA_LOG_LEVEL = os.environ.get("SUTURA_LOG_LEVEL", "INFO").upper()

@@ -81,6 +81,14 @@ class LockedOut(SuturaError):
     )
 
 
+class StatisticsPreparing(SuturaError):
+    status, code = 503, "preparing"
+    message = _l(
+        "These statistics are being prepared: every figure is checked against all the others "
+        "before it is shown. Try again in a minute."
+    )
+
+
 # Werkzeug statuses we answer with our own words.
 _HTTP_MESSAGES = {
     400: ("bad_request", _l("The request could not be understood.")),

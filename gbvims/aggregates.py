@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from threading import Lock
 from typing import Any
@@ -440,12 +441,25 @@ def _leaf_counts(
     return leaves
 
 
+class Preparing(Exception):  # noqa: N818 — a state, not a failure
+    """The year is still being protected, in the background: ask again shortly."""
+
+
+_PENDING: dict[Hashable, Future[Protections]] = {}
+# One background protection at a time per process: it is CPU-bound, and requests keep a core.
+_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sutura-statistics")
+
+
 def _protect_year(
-    lattice: Lattice, families: Sequence[Counted], leaves: Mapping[str, Mapping[Any, int]], k: int, by_agency: bool
+    lattice: Lattice,
+    families: Sequence[Counted],
+    leaves: Mapping[str, Mapping[Any, int]],
+    k: int,
+    by_agency: bool,
+    wait: float | None = None,
 ) -> Protections:
-    """The incidents family first: where it hides the number of incidents, the whole node is
-    withheld in every family (and it runs again with those nodes withheld, until no new total
-    is hidden); then every other family, that number pinned where it is shown."""
+    """The year's protection for these counts: kept once made; made in the background, and
+    waited for ``wait`` seconds at most (None: as long as it takes), else ``Preparing``."""
     fingerprint = (
         lattice,
         k,
@@ -455,17 +469,45 @@ def _protect_year(
     with _CACHE_LOCK:
         if fingerprint in _CACHE:
             return _CACHE[fingerprint]
-    withheld: set[tuple[str, str]] = set()
-    while True:
-        result = _protect_with(lattice, families, leaves, k, by_agency, withheld)
-        needed = set().union(*(protection.withhold for protection in result.values()))
-        if not needed:
-            break
-        withheld |= needed  # some family can be protected only without these nodes
+        future = _PENDING.get(fingerprint)
+        if future is None:
+            future = _WORKER.submit(_protect_all, lattice, families, leaves, k, by_agency)
+            _PENDING[fingerprint] = future
+    try:
+        result = future.result(timeout=wait)
+    except FutureTimeout:
+        raise Preparing from None
+    finally:
+        if future.done():
+            with _CACHE_LOCK:
+                _PENDING.pop(fingerprint, None)
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[fingerprint] = result
+    return result
+
+
+def _protect_all(
+    lattice: Lattice, families: Sequence[Counted], leaves: Mapping[str, Mapping[Any, int]], k: int, by_agency: bool
+) -> Protections:
+    """The incidents family first: where it hides the number of incidents, the whole node is
+    withheld in every family (and it runs again with those nodes withheld, until no new total
+    is hidden); then every other family, that number pinned where it is shown. The gaps
+    recorded by caseworkers (their own total) last."""
+    incident_families_, gaps = (
+        [c for c in families if c.family.id != GAP_RECORDS],
+        [c for c in families if c.family.id == GAP_RECORDS],
+    )
+    withheld: set[tuple[str, str]] = set()
+    while True:
+        result = _protect_with(lattice, incident_families_, leaves, k, by_agency, withheld)
+        needed = set().union(*(protection.withhold for protection in result.values()))
+        if not needed:
+            break
+        withheld |= needed  # some family can be protected only without these nodes
+    for counted in gaps:
+        result[counted.family.id] = protect(counted.family, lattice, leaves[counted.family.id], k, by_agency)
     return result
 
 
@@ -735,11 +777,13 @@ def build(
     scope: Scope,
     regions: Sequence[tuple[str, str]] = (),
     service_types: Mapping[str, str] | None = None,
+    wait: float | None = None,
 ) -> Report:
     """Every standard table for the scope, read from its year protected as a whole (module
     ``lattice``). ``regions`` and ``service_types`` (code → label, for the table of services
     recorded as unavailable) are the deployment's: referral service types belong to the
-    referral package, which gbvims does not import."""
+    referral package, which gbvims does not import. ``wait``: seconds to wait for the year's
+    protection when these counts have none yet (``Preparing`` after that)."""
     time = lattice_time(scope.period)
     lattice = Lattice(scope.period.start.year, tuple(code for code, _name in regions))
     if scope.region is not None and scope.region not in lattice.regions:
@@ -757,8 +801,7 @@ def build(
     gaps = Counted(gaps.family, gaps.columns, lambda values: values[0] if values[0] in gap_types else OTHER)
     leaves[GAP_RECORDS] = _leaf_counts(gaps, _gap_records(session, year))
     by_agency = scope.agency_id is None
-    protections = _protect_year(lattice, families, leaves, scope.k, by_agency)
-    protections[GAP_RECORDS] = protect(gaps.family, lattice, leaves[GAP_RECORDS], scope.k, by_agency)
+    protections = _protect_year(lattice, [*families, gaps], leaves, scope.k, by_agency, wait)
     inputs = _Inputs(scope, regions, service_types or {}, protections, time, area)
     across_regions = bool(regions) and not scope.region
     months = set(lattice.months_of(time))

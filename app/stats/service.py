@@ -8,12 +8,12 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 
-from gbvims.aggregates import Report, Scope, build
+from gbvims.aggregates import Preparing, Report, Scope, build
 from gbvims.labels import N_
 from gbvims.period import PeriodError, parse
 from models import User, db
 
-from ..errors import ValidationFailed
+from ..errors import StatisticsPreparing, ValidationFailed
 from ..i18n_labels import regions
 from ..policy import statistics_agency
 from ..referrals.labels import SERVICE_TYPE_LABELS
@@ -44,7 +44,11 @@ def scope_for(user: User, args: Mapping[str, Any]) -> Scope:
 
 def report_for(user: User, args: Mapping[str, Any]) -> tuple[Report, list[Any]]:
     scope = scope_for(user, args)
-    report = build(db.session, scope, regions(), SERVICE_TYPE_LABELS)
+    wait = current_app.config["STATS_WAIT_SECONDS"]
+    try:
+        report = build(db.session, scope, regions(), SERVICE_TYPE_LABELS, wait=wait)
+    except Preparing:  # the year's protection is still being worked out, in the background
+        raise StatisticsPreparing() from None
     if report.incidents is None:
         raise ValidationFailed(
             fields={

@@ -673,3 +673,25 @@ def test_incidents_saved_from_the_form_without_touching_the_pathway_are_never_re
         assert row == [5 if status == "not_recorded" else 0 for status in pathway["columns"]]
     assert all(g["needed"] == 0 for g in report["service_gaps"])
     assert one_way(report, "report_delay_rape_health") == {}
+
+
+def test_a_year_still_being_protected_answers_503_then_the_report(app, client, data, monkeypatch) -> None:
+    """The year's protection is worked out in the background; a request that cannot wait for
+    it is told so in words, and a later one gets the report."""
+    import time
+
+    from gbvims import aggregates
+
+    monkeypatch.setattr(aggregates, "_CACHE", {})
+    monkeypatch.setitem(app.config, "STATS_WAIT_SECONDS", 0)
+    started = aggregates._WORKER.submit(time.sleep, 0.5)  # the worker is busy: nothing is ready at once
+    headers = token(client, "mariam")
+    first = client.get("/api/v1/stats/gbvims", query_string={"period": year()}, headers=headers)
+    assert first.status_code == 503 and "being prepared" in first.get_json()["error"]["message"]
+    started.result()
+    for _ in range(100):
+        later = client.get("/api/v1/stats/gbvims", query_string={"period": year()}, headers=headers)
+        if later.status_code == 200:
+            break
+        time.sleep(0.1)
+    assert later.status_code == 200 and later.get_json()["incidents"] == 12
