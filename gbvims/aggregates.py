@@ -23,7 +23,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
-from threading import Lock
+from threading import RLock
 from typing import Any
 
 from sqlalchemy import (
@@ -424,7 +424,7 @@ def lattice_time(period: Period) -> str:
 
 Protections = dict[str, Protection]
 _CACHE: dict[Hashable, Protections] = {}
-_CACHE_LOCK = Lock()
+_CACHE_LOCK = RLock()  # re-entrant: a protection already done settles as its callback is added
 _CACHE_SIZE = 32
 
 
@@ -473,19 +473,22 @@ def _protect_year(
         if future is None:
             future = _WORKER.submit(_protect_all, lattice, families, leaves, k, by_agency)
             _PENDING[fingerprint] = future
+            future.add_done_callback(lambda done: _settle(fingerprint, done))
     try:
-        result = future.result(timeout=wait)
+        return future.result(timeout=wait)
     except FutureTimeout:
         raise Preparing from None
-    finally:
-        if future.done():
-            with _CACHE_LOCK:
-                _PENDING.pop(fingerprint, None)
+
+
+def _settle(fingerprint: Hashable, future: Future[Protections]) -> None:
+    """A finished protection moves to the cache (bounded), whether or not anyone still waits
+    for it; a failed one is forgotten, so the next request tries again."""
     with _CACHE_LOCK:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[fingerprint] = result
-    return result
+        _PENDING.pop(fingerprint, None)
+        if future.exception() is None:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[fingerprint] = future.result()
 
 
 def _protect_all(

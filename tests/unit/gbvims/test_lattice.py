@@ -175,3 +175,26 @@ def test_a_family_may_show_every_cell_it_defines_and_no_other() -> None:
     Family("all", cells, (("total", ("a", "b")),), frozenset(cells)).check()
     with pytest.raises(ValueError, match="does not define"):
         Family("more", cells, (("total", ("a", "b")),), frozenset({*cells, "c"})).check()
+
+
+def test_a_finished_protection_is_kept_even_when_nobody_waits_for_it(monkeypatch) -> None:
+    """Computed in the background: done, it moves to the cache (a later request is immediate)
+    and leaves nothing behind among the pending ones."""
+    import time
+
+    from gbvims import aggregates
+
+    monkeypatch.setattr(aggregates, "_CACHE", {})
+    families = [one_way("types", "gbv_type", ["rape", "sexual_assault", "physical_assault"])]
+    leaves = {"types": merged(year(BUSY), year(BUSY, "ML-7"))}
+    busy = aggregates._WORKER.submit(time.sleep, 0.3)
+    with pytest.raises(aggregates.Preparing):
+        aggregates._protect_year(LATTICE, families, leaves, K, True, wait=0)
+    busy.result()
+    for _ in range(100):
+        if aggregates._CACHE:
+            break
+        time.sleep(0.05)
+    assert len(aggregates._CACHE) == 1 and not aggregates._PENDING
+    kept = next(iter(aggregates._CACHE.values()))
+    assert aggregates._protect_year(LATTICE, families, leaves, K, True, wait=0) is kept
