@@ -20,8 +20,9 @@ The method, after τ-ARGUS and sdcTable (secondary suppression over linked hiera
    one agency's supervisor — who knows their own survivors — would be left with 1 to k−1 of the
    others' (the dominance rule of business statistics, agencies as contributors).
 2. *Secondary*: no line (a total and the parts that make it, in any of the three dimensions) may
-   have exactly one hidden cell; the complement hidden is the one that costs least: a cell never
-   shown apart (free), else the smallest count.
+   have exactly one hidden cell, and where a line's total is shown its hidden parts must hold k
+   between them; the complement hidden is the one that costs readers least (``cost`` in
+   ``protect``).
 3. *Audit*: linear programming (``sdc_audit``) computes, for every sensitive hidden cell, the
    interval an attacker infers from everything the lattice publishes — as an outsider, and as
    each agency knowing its own counts. An interval narrower than k takes one more complement
@@ -125,7 +126,7 @@ class Lattice:
                 for q in self.quarters:
                     found.append(((cell, q, area), *((cell, self.months[m - 1], area) for m in self.months_of(q))))
             for time in self.times:
-                found.append(((cell, time, NATION), *((cell, time, area) for area in [*self.regions, UNKNOWN])))
+                found.append(((cell, time, NATION), *((cell, time, area) for area in self.areas_of(NATION))))
         return found
 
 
@@ -137,16 +138,10 @@ class Protection:
     lattice: Lattice
     values: dict[Key, int]
     hidden: set[Key]
-    rounds: int = 0  # audit rounds it took
-    audited: int = 0  # intervals computed
     # Nodes to withhold in every family: a cell here is pinned by the shown total alone. While
     # not empty, this protection must not be used (the caller withholds them and starts again).
     withhold: set[tuple[str, str]] = field(default_factory=set)
-    why: dict[Key, str] = field(default_factory=dict, repr=False)  # why each complement was hidden
-    pinning: dict[Key, list[Key]] = field(default_factory=dict, repr=False)  # last audit: what pins each
-    # Who could narrow each sensitive cell (None: anyone; an agency: its supervisor), and what
-    # each agency knows: its count in every leaf. Kept for the audit of what is published.
-    sensitive: dict[Key, list[Hashable | None]] = field(default_factory=dict, repr=False)
+    # What each agency knows: its count in every leaf. Kept for the audit of what is published.
     leaves: Leaves | None = field(default=None, repr=False)
     shares: dict[Hashable, dict[int, int]] = field(default_factory=dict, repr=False)
 
@@ -162,7 +157,7 @@ class Leaves:
         self.lattice = lattice
         atoms = sorted({atom for atoms in family.cells.values() for atom in atoms}, key=repr)
         self.atom = {atom: n for n, atom in enumerate(atoms)}
-        self.area = {area: n for n, area in enumerate([*lattice.regions, UNKNOWN])}
+        self.area = {area: n for n, area in enumerate(lattice.areas_of(NATION))}
         self.size = len(atoms) * 12 * len(self.area)
         self._cells = {
             name: np.array([self.atom[a] for a in cell], dtype=np.int64) for name, cell in family.cells.items()
@@ -269,8 +264,7 @@ def protect(
     guarded: set[Key] = set(sensitive) | {key for key in hidden if key[1:] in withheld}
     queue: deque[int] = deque(range(len(lines)))
 
-    def hide(key: Key, why: str) -> None:
-        result.why[key] = why
+    def hide(key: Key) -> None:
         hidden.add(key)
         guarded.add(key)
         queue.extend(lines_of[key])
@@ -284,36 +278,26 @@ def protect(
             candidates = [key for key in lines[n] if key not in hidden and key not in fixed and values.get(key, 0) > 0]
             if candidates:
                 enough = [key for key in candidates if values.get(key, 0) >= need]
-                hide(
-                    min(enough, key=cost) if enough else max(candidates, key=lambda key: values.get(key, 0)),
-                    f"line {lines[n][0]}",
-                )
+                hide(min(enough, key=cost) if enough else max(candidates, key=lambda key: values.get(key, 0)))
                 queue.append(n)  # look again: one complement may not be enough
 
     result = Protection(
-        family,
-        lattice,
-        dict(values),
-        hidden,
-        sensitive=sensitive,
-        leaves=leaves,
-        shares={agency: dict(per) for agency, per in leaf_shares.items()},
+        family, lattice, dict(values), hidden, leaves=leaves, shares={a: dict(per) for a, per in leaf_shares.items()}
     )
     pending: Mapping[Key, list[Hashable | None]] = sensitive
     while True:
         complete_lines()
         # Hiding more only widens intervals: a cell found safe stays safe; only the exposed
         # ones are asked again.
-        exposed = _audit(leaves, keys, values, hidden, pending, leaf_shares, k, result)
+        exposed, pinning = _audit(leaves, keys, values, hidden, pending, leaf_shares, k)
         pending = exposed
-        result.rounds += 1
         if not exposed:
             return result
         before = len(hidden)
         stuck: set[tuple[str, str]] = set()
         for key in exposed:
             # What pins it, as the solver says; failing that, the lines; failing that, any overlap.
-            pins = [other for other in result.pinning.get(key, []) if other not in hidden and other not in fixed]
+            pins = [other for other in pinning.get(key, []) if other not in hidden and other not in fixed]
             found = (
                 min(pins, key=cost) if pins else _nearest_complement(key, lines, lines_of, hidden | fixed, cost, values)
             )
@@ -331,7 +315,7 @@ def protect(
                     stuck.add(min(overlapping, key=cost)[1:])
                     continue
                 found = min(free, key=cost)
-            hide(found, f"exposure of {key}")
+            hide(found)
         if len(hidden) > before:
             continue  # audit again: what was hidden this round may have freed the others
         # Nothing left to hide here: the caller withholds the nodes whose pinned total pins them.
@@ -397,10 +381,9 @@ def _audit(
     sensitive: Mapping[Key, list[Hashable | None]],
     leaf_shares: Mapping[Hashable, Mapping[int, int]],
     k: int,
-    result: Protection,
-) -> dict[Key, list[Hashable | None]]:
+) -> tuple[dict[Key, list[Hashable | None]], dict[Key, list[Key]]]:
     """The sensitive hidden cells, and who can narrow each below k, given everything not hidden;
-    and for each, the shown cells that pin it (``Protection.pinning``)."""
+    and for each, the shown cells that pin it (what hiding can widen it)."""
     published = [key for key in keys if key not in hidden]
     audit = Audit(leaves.size, ((leaves.of(key), values.get(key, 0)) for key in published))
     exposed: dict[Key, list[Hashable | None]] = defaultdict(list)
@@ -408,13 +391,12 @@ def _audit(
     for key, who in sensitive.items():
         for attacker in who:
             by_attacker[attacker].append(key)
-    result.pinning = {}
+    pinning: dict[Key, list[Key]] = {}
     for attacker in sorted(by_attacker, key=lambda a: (a is not None, repr(a))):
         audit.know(leaf_shares.get(attacker, {}) if attacker is not None else {})
         asked = by_attacker[attacker]
-        result.audited += len(asked)
         for n in audit.narrow([(leaves.of(key), values.get(key, 0)) for key in asked], k):
             exposed[asked[n]].append(attacker)
-            pins = result.pinning.setdefault(asked[n], [])
+            pins = pinning.setdefault(asked[n], [])
             pins += [published[i] for i in audit.binding(leaves.of(asked[n]))]
-    return exposed
+    return exposed, pinning
