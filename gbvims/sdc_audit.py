@@ -92,18 +92,13 @@ class Audit:
             columns.append(members)
             filled += len(members)
             right.append(float(value))
-        self._rows = (
-            np.array(right),
-            np.array(starts, dtype=np.int32),
-            np.concatenate(columns).astype(np.int32) if columns else np.zeros(0, dtype=np.int32),
-        )
-        self._add_rows(self.highs)
+        if right:
+            bounds = np.array(right)
+            entries = np.concatenate(columns).astype(np.int32)
+            self.highs.addRows(
+                len(right), bounds, bounds, filled, np.array(starts, dtype=np.int32), entries, np.ones(filled)
+            )
         self._floored = np.zeros(0, dtype=np.int32)
-
-    def _add_rows(self, highs: highspy.Highs) -> None:
-        right, starts, columns = self._rows
-        if len(right):
-            highs.addRows(len(right), right, right, len(columns), starts, columns, np.ones(len(columns)))
 
     def know(self, floor: Mapping[int, int]) -> None:
         """The attacker knows these atoms hold at least so many (their own agency's share)."""
@@ -225,6 +220,17 @@ class Audit:
         return True
 
 
+class Numbering:
+    """Atoms of any kind, numbered for an ``Audit``: ``size`` of them, ``of`` a cell's array."""
+
+    def __init__(self, atoms: Iterable[Hashable]) -> None:
+        self.number = {atom: n for n, atom in enumerate(sorted(set(atoms), key=repr))}
+        self.size = len(self.number)
+
+    def of(self, atoms: Iterable[Hashable]) -> np.ndarray:
+        return np.array([self.number[atom] for atom in atoms], dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class Cell:
     """One cell of a published table: the atoms it sums, and its value (None: suppressed)."""
@@ -243,13 +249,9 @@ class Exposure:
 
 def intervals(cells: Sequence[Cell]) -> dict[str, tuple[float, float]]:
     """For each suppressed cell, the [low, high] its value can take given every published one."""
-    number = {atom: n for n, atom in enumerate(sorted({a for cell in cells for a in cell.atoms}, key=repr))}
-
-    def numbered(cell: Cell) -> np.ndarray:
-        return np.array([number[atom] for atom in cell.atoms], dtype=np.int64)
-
-    audit = Audit(len(number), ((numbered(cell), cell.value) for cell in cells if cell.value is not None))
-    return {cell.name: audit.interval(numbered(cell)) for cell in cells if cell.value is None}
+    numbering = Numbering(atom for cell in cells for atom in cell.atoms)
+    audit = Audit(numbering.size, ((numbering.of(cell.atoms), cell.value) for cell in cells if cell.value is not None))
+    return {cell.name: audit.interval(numbering.of(cell.atoms)) for cell in cells if cell.value is None}
 
 
 def exposed(cells: Sequence[Cell], k: int) -> list[Exposure]:

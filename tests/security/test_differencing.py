@@ -8,10 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-import numpy as np
 import pytest
 
-from gbvims.sdc_audit import Audit
+from gbvims.sdc_audit import Audit, Numbering
 
 from ..conftest import api_token
 from ..integration.cases_helpers import add_incident, case_payload, incident_payload, make_case
@@ -109,20 +108,16 @@ def narrowed(cells: Cells, truth: Counter[Leaf], attacker: str | None = None) ->
     outsider; the other agency's for a supervisor, who knows every one of their own agency's)
     that the published figures pin within less than k, whether the figure itself is hidden or
     shown."""
-    leaves = sorted({leaf for cell, _v in cells for leaf in cell})
-    number = {leaf: n for n, leaf in enumerate(leaves)}
-
-    def numbered(cell: frozenset[Leaf]) -> np.ndarray:
-        return np.array([number[leaf] for leaf in cell], dtype=np.int64)
-
-    own = [(frozenset({leaf}), truth[leaf]) for leaf in leaves if leaf[3] == attacker]  # known exactly
-    audit = Audit(len(leaves), [(numbered(cell), value) for cell, value in [*cells, *own] if value is not None])
+    numbering = Numbering(leaf for cell, _v in cells for leaf in cell)
+    own = [(frozenset({leaf}), truth[leaf]) for leaf in numbering.number if leaf[3] == attacker]  # known exactly
+    published = [*cells, *own]
+    audit = Audit(numbering.size, [(numbering.of(cell), value) for cell, value in published if value is not None])
     found = []
     for cell, _value in cells:
         theirs = frozenset(leaf for leaf in cell if leaf[3] != attacker)
         count = sum(truth[leaf] for leaf in theirs)
         if 0 < count < K:
-            low, high = audit.interval(numbered(theirs))
+            low, high = audit.interval(numbering.of(theirs))
             if high - low < K - 1e-9:
                 found.append((sorted(theirs)[:3], count, high - low))
     return found
@@ -161,16 +156,11 @@ def test_the_tables_of_one_report_do_not_give_each_other_away(client, year_of_in
     truth = Counter({("rape", "0-3"): 11, ("physical_assault", "0-3"): 8, ("physical_assault", "6-14"): 2})
     assert report["incidents"] == 21
     assert tables["report_delay_all"]["cells"][bands.index("6-14")] == [None]
-    atoms = sorted({atom for cell, _v in cells for atom in cell})
-    number = {atom: n for n, atom in enumerate(atoms)}
-
-    def numbered(cell: frozenset[tuple[str, str]]) -> np.ndarray:
-        return np.array([number[a] for a in cell], dtype=np.int64)
-
-    audit = Audit(len(atoms), [(numbered(cell), v) for cell, v in cells if v is not None])
+    numbering = Numbering(atom for cell, _v in cells for atom in cell)
+    audit = Audit(numbering.size, [(numbering.of(cell), v) for cell, v in cells if v is not None])
     for cell, value in cells:
         if value is None and 0 < sum(truth[a] for a in cell) < K:
-            low, high = audit.interval(numbered(cell))
+            low, high = audit.interval(numbering.of(cell))
             assert high - low >= K - 1e-9, (sorted(cell), low, high)
 
 
