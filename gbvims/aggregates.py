@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from . import families, options
 from .classification import CONTEXT_FLAGS, GBV_TYPES, NON_GBV
-from .families import INCIDENTS, OTHER, Counted, gap_records, incident_families, one_way_tables
+from .families import INCIDENTS, Counted, gap_records, incident_families, one_way_tables
 from .labels import N_
 from .lattice import NATION, UNKNOWN, Lattice, Protection, protect
 from .period import Period
@@ -211,9 +211,8 @@ def _delay_days(session: AnySession) -> ColumnElement[Any]:
     return func.julianday(interview) - func.julianday(incident)
 
 
-def _month(session: AnySession) -> ColumnElement[Any]:
+def _month(session: AnySession, day: ColumnElement[Any] = incidents.c.date_of_interview) -> ColumnElement[Any]:
     """The month as the number YYYYMM: far cheaper per row than formatting text."""
-    day = incidents.c.date_of_interview
     if _dialect(session) == "postgresql":
         return func.extract("year", day) * 100 + func.extract("month", day)
     return func.cast(func.strftime("%Y%m", day), Integer)
@@ -799,9 +798,7 @@ def build(
     groupings = [(*counted.columns, *LATTICE_DIMS) for counted in families]
     counts = _count_sets(session, year, groupings)
     leaves = {c.family.id: _leaf_counts(c, counts[(*c.columns, *LATTICE_DIMS)]) for c in families}
-    gaps = Counted(gap_records(list(service_types or {})), ("service_type",), lambda values: values[0])
-    gap_types = set(service_types or {})
-    gaps = Counted(gaps.family, gaps.columns, lambda values: values[0] if values[0] in gap_types else OTHER)
+    gaps = gap_records(list(service_types or {}))
     leaves[GAP_RECORDS] = _leaf_counts(gaps, _gap_records(session, year))
     by_agency = scope.agency_id is None
     protections = _protect_year(lattice, [*families, gaps], leaves, scope.k, by_agency, wait)
@@ -830,10 +827,7 @@ def _gap_records(session: AnySession, scope: Scope) -> dict[tuple[Any, ...], int
     (service, YYYYMM, region, agency)."""
     g = service_gaps.c
     day = func.date(g.recorded_at) if _dialect(session) != "postgresql" else func.cast(g.recorded_at, Date)
-    if _dialect(session) == "postgresql":
-        month = func.extract("year", g.recorded_at) * 100 + func.extract("month", g.recorded_at)
-    else:
-        month = func.cast(func.strftime("%Y%m", g.recorded_at), Integer)
+    month = _month(session, g.recorded_at)
     conditions = [
         g.reporting_consent == true(),
         _agencies_counted(scope, g.agency_id),
