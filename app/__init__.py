@@ -135,6 +135,7 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     from .auth.views import bp as auth_bp
     from .cases import casework_views, edit_views  # noqa: F401 — their routes attach to the cases blueprint
     from .cases.views import bp as cases_bp
+    from .cp.routes import bp as cp_bp
     from .main import bp as main_bp
     from .referrals.views import bp as referrals_bp
     from .stats.views import bp as stats_bp
@@ -144,6 +145,7 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(cp_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(api_bp)

@@ -52,12 +52,21 @@ def _read_password() -> str:
 @click.option("--role", required=True, help="caseworker, supervisor, provider, cluster_lead or admin")
 @click.option("--agency", "agency_code", default=None, help="agency code (required for agency roles)")
 @click.option("--provider", "provider_code", default=None, help="directory entry a provider user answers for")
+@click.option("--sub-cluster", "sub_cluster", default=None, help="gbv or cp (cluster leads)")
 @click.option("--language", default="fr", type=click.Choice(["fr", "en"]))
-def users_create(username: str, role: str, agency_code: str | None, provider_code: str | None, language: str) -> None:
+def users_create(
+    username: str, role: str, agency_code: str | None, provider_code: str | None, sub_cluster: str | None, language: str
+) -> None:
     """Create a user; the password is read from stdin when it is not a terminal."""
     try:
         user = service.create_user(
-            username, role, agency_code, _read_password(), language=language, provider_code=provider_code
+            username,
+            role,
+            agency_code,
+            _read_password(),
+            language=language,
+            provider_code=provider_code,
+            sub_cluster=sub_cluster,
         )
     except ValidationFailed as exc:
         _fail(exc)

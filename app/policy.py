@@ -221,21 +221,39 @@ def require_role_allows(action: str, user: Any = None) -> None:
         raise Forbidden()
 
 
+def coordinates_sub_cluster(role: str) -> bool:
+    """Whether an account of ``role`` coordinates one sub-cluster (and must say which)."""
+    return "stats.across_agencies" in _ROLE_ACTIONS.get(role, frozenset())
+
+
 def answers_for_provider(role: str) -> bool:
     """Whether an account of ``role`` is the focal point of a directory entry."""
     return role in PROVIDER_ROLES
 
 
-def statistics_agency(user: Any) -> int | None:
-    """Whose figures a statistics request covers: ``None`` for every agency that signed the ISP
-    (cluster leads), otherwise the user's own agency, signed or not: the protocol governs
-    sharing, not an agency's analysis of its own data."""
+def statistics_agency(user: Any, sub_cluster: str = "gbv") -> int | None:
+    """Whose figures a statistics request of ``sub_cluster`` ("gbv": GBVIMS tables; "cp": child
+    protection and MRM) covers: ``None`` for every agency that signed the ISP (cluster leads,
+    each of their own sub-cluster only), otherwise the user's own agency, signed or not: the
+    protocol governs sharing, not an agency's analysis of its own data."""
     require_role_allows("stats.read", user)
     if role_allows(user, "stats.across_agencies"):
+        if not reads_sub_cluster(user, sub_cluster):
+            raise Forbidden()
         return None
     if user.agency_id is None:
         raise Forbidden()
     return int(user.agency_id)
+
+
+def reads_sub_cluster(user: Any, sub_cluster: str) -> bool:
+    """A cluster lead reads the statistics of their own sub-cluster only; a supervisor reads
+    both for their agency (an agency may run GBV and child protection case management)."""
+    if not role_allows(user, "stats.read"):
+        return False
+    if role_allows(user, "stats.across_agencies"):
+        return bool(user.sub_cluster == sub_cluster)
+    return True
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -6,6 +6,16 @@ from .audit import AuditEvent, AuditHead
 from .base import Base, db, utcnow
 from .case import Case, CaseAssignment
 from .casework import ActionPlan, Assessment, CaseDecision, FollowUp, PlanGoal
+from .child_protection import (
+    BestInterests,
+    CareArrangement,
+    CaseLink,
+    ChildConcern,
+    ChildProfile,
+    GraveViolation,
+    Separation,
+    TracingStep,
+)
 from .consent import Consent
 from .incident import Incident, Perpetrator
 from .keys import DataKeyRecord
@@ -20,6 +30,14 @@ __all__ = [
     "AGENCY_ROLES",
     "ROLES",
     "ActionPlan",
+    "BestInterests",
+    "CareArrangement",
+    "CaseLink",
+    "ChildConcern",
+    "ChildProfile",
+    "GraveViolation",
+    "Separation",
+    "TracingStep",
     "Agency",
     "Assessment",
     "CaseDecision",

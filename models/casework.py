@@ -90,6 +90,10 @@ class PlanGoal(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-def
     responsible = EncryptedField()
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="not_started")
+    # A child protection plan row also names the service, the provider and the timeframe.
+    service_type: Mapped[str | None] = mapped_column(String(24))
+    provider_id: Mapped[str | None] = mapped_column(ForeignKey("providers.id"))
+    timeframe: Mapped[str | None] = mapped_column(String(12))
 
     @property
     def case(self) -> Case:
@@ -109,6 +113,9 @@ class FollowUp(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-def
     risk_level: Mapped[str] = mapped_column(String(8))
     progress: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # goal id → goal status
     recommend_closure: Mapped[bool] = mapped_column(default=False)
+    # Child protection: what the visit was for (cpims.options.FOLLOW_UP_PURPOSES); a "review"
+    # resets the review clock.
+    purpose: Mapped[str | None] = mapped_column(String(24))
     _notes: Mapped[bytes | None] = mapped_column("notes", Ciphertext)
     notes = EncryptedField()
 

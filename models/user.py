@@ -35,6 +35,9 @@ class User(db.Model, HasEncryptedFields, UserMixin):  # type: ignore[name-define
     agency: Mapped[Agency | None] = relationship(lazy="joined")
     # A provider user is the focal point of one directory entry and sees only its referrals.
     provider_id: Mapped[str | None] = mapped_column(ForeignKey("providers.id"), index=True)
+    # A cluster lead coordinates one sub-cluster ("gbv" or "cp", cpims.options.SUB_CLUSTERS) and
+    # reads only its statistics.
+    sub_cluster: Mapped[str | None] = mapped_column(String(4))
     password_hash: Mapped[str] = mapped_column(String(255))
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Rotated when the password changes or an admin signs the user out: every session

@@ -11,7 +11,7 @@ from .errors import ConsentMissing
 # that covers it and the referral-pathway line of the Incident Recording Form (gbvims
 # PATHWAY_SERVICES) it updates. The one list of these codes: the app's labels, forms, stats and
 # OpenAPI document take it from here (tests/unit/test_code_lists.py checks the copies).
-_SERVICES: dict[str, tuple[str, str]] = {
+_SERVICES: dict[str, tuple[str, str | None]] = {
     "health": ("health", "health"),
     "psychosocial": ("psychosocial", "psychosocial"),
     "legal": ("legal", "legal"),
@@ -21,11 +21,17 @@ _SERVICES: dict[str, tuple[str, str]] = {
     "child_protection": ("other", "child_protection"),
     "education": ("other", "child_protection"),
     "family_tracing": ("other", "child_protection"),
+    "alternative_care": ("other", "child_protection"),
+    # Birth registration and civil documents: a legal service, but not the IRF's legal line
+    # (legal aid for the GBV case), which it would inflate.
+    "civil_documentation": ("legal", None),
+    # Victim assistance for mine and explosive-remnant victims: no IRF line describes it.
+    "victim_assistance": ("health", None),
 }
 SERVICE_TYPES = tuple(_SERVICES)
 # The consent area (consent.release) that covers each service type.
 CONSENT_AREA = {service: area for service, (area, _line) in _SERVICES.items()}
-# Which referral-pathway line of the Incident Recording Form a service type updates.
+# Which referral-pathway line of the Incident Recording Form a service type updates (None: none).
 PATHWAY_LINE = {service: line for service, (_area, line) in _SERVICES.items()}
 # Fields a packet may carry: identifying ones (copied, encrypted under the packet's own key)
 # and coded ones the provider needs to prepare (age, sex).

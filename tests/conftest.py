@@ -151,6 +151,8 @@ class Factory:
                 agency_row = db.session.query(Agency).filter_by(code=agency).one()
             # An account as it is once set up: its role approved by a second person, its own password.
             fields.setdefault("role_approved_at", utcnow())
+            if role == "cluster_lead":  # a lead coordinates one sub-cluster; GBV unless a test says
+                fields.setdefault("sub_cluster", "gbv")
             user = User(username=username, role=role, agency=agency_row, password_hash=hash_password(password),
                         **fields)
             db.session.add(user)

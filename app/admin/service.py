@@ -9,13 +9,14 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from cpims.options import SUB_CLUSTERS
 from models import AGENCY_ROLES, ROLES, Agency, Location, Provider, User, db
 from models.location import LEVELS
 
 from .. import audit, passwords
 from ..auth import accounts
 from ..errors import ValidationFailed
-from ..policy import answers_for_provider
+from ..policy import answers_for_provider, coordinates_sub_cluster
 from ..validation import AGENCY_CODE
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -34,6 +35,21 @@ def validate_role_and_agency(role: str, agency: Agency | None, errors: dict[str,
         errors.setdefault("agency", []).append(str(_l("This agency is deactivated.")))
 
 
+def validate_sub_cluster(role: str, sub_cluster: str | None, errors: dict[str, list[str]]) -> str | None:
+    """A cluster lead coordinates the GBV or the CP sub-cluster and must say which; no other
+    role has one. Returns the code to store."""
+    code = (sub_cluster or "").strip().lower() or None
+    if coordinates_sub_cluster(role):
+        if code not in SUB_CLUSTERS:
+            errors.setdefault("sub_cluster", []).append(
+                str(_l("Choose the sub-cluster this lead coordinates: %(codes)s.", codes=", ".join(SUB_CLUSTERS)))
+            )
+        return code
+    if code is not None:
+        errors.setdefault("sub_cluster", []).append(str(_l("Only a sub-cluster lead belongs to a sub-cluster.")))
+    return None
+
+
 def create_user(
     username: str,
     role: str,
@@ -44,6 +60,7 @@ def create_user(
     is_demo: bool = False,
     provider_code: str | None = None,
     created_by: User | None = None,
+    sub_cluster: str | None = None,
 ) -> User:
     """Validate everything first, then write: a refused user leaves nothing behind.
 
@@ -69,6 +86,7 @@ def create_user(
             errors["provider"] = [str(_l("No service in the directory has the code %(code)s.", code=provider_code))]
         elif not answers_for_provider(role):
             errors["provider"] = [str(_l("Only a service provider user answers for a directory entry."))]
+    sub_cluster = validate_sub_cluster(role, sub_cluster, errors)
     if problems := passwords.password_problems(password, name):
         errors["password"] = problems
     if errors:
@@ -79,6 +97,7 @@ def create_user(
         language=language,
         is_demo=is_demo,
         provider_id=provider.id if provider else None,
+        sub_cluster=sub_cluster,
         created_by_id=created_by.id if created_by else None,
         must_change_password=not is_demo,
     )
@@ -89,7 +108,7 @@ def create_user(
         "user.created",
         target_type="user",
         target_id=user.id,
-        details={"role": role, "agency": agency.code if agency else None},
+        details={"role": role, "agency": agency.code if agency else None, "sub_cluster": sub_cluster},
     )
     return user
 

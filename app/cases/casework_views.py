@@ -25,7 +25,7 @@ from .labels import AREA_LABELS, ASSESSMENT_LABELS, CHECKLIST_LABELS, GOAL_STATU
 from .views import bp
 
 
-def _form_page(
+def form_page(
     case_id: str,
     template: str,
     save: Callable[[Case, dict[str, Any]], Any],
@@ -59,7 +59,7 @@ def _form_page(
 @bp.route("/<case_id>/assessment", methods=["GET", "POST"])
 @requires("case.update")
 def assessment(case_id: str) -> Response | str | tuple[str, int]:
-    return _form_page(
+    return form_page(
         case_id,
         "cases/assessment.html",
         lambda case, payload: casework.record_assessment(acting_user(), case, payload),
@@ -89,7 +89,7 @@ def plan(case_id: str) -> Response | str | tuple[str, int]:
                 ]
             }
         )
-    return _form_page(
+    return form_page(
         case_id,
         "cases/plan.html",
         lambda c, payload: casework.save_plan(acting_user(), c, payload),
@@ -137,7 +137,7 @@ def follow_up(case_id: str) -> Response | str | tuple[str, int]:
         "risk_level": case.risk_level or "",
         **{f"progress.{goal.id}": goal.status for goal in goals},
     }
-    return _form_page(
+    return form_page(
         case_id,
         "cases/follow_up.html",
         lambda c, payload: casework.add_follow_up(acting_user(), c, payload),
@@ -155,7 +155,7 @@ def follow_up(case_id: str) -> Response | str | tuple[str, int]:
 @bp.route("/<case_id>/closure", methods=["GET", "POST"])
 @requires("case.update")
 def closure(case_id: str) -> Response | str | tuple[str, int]:
-    return _form_page(
+    return form_page(
         case_id,
         "cases/closure.html",
         lambda case, payload: casework.request_closure(acting_user(), case, payload),

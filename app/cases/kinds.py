@@ -3,7 +3,8 @@
 The core (registration, consent, scope, stages, closure, purge) is the same for every kind and
 never asks which kind it serves. What differs hangs off ``CaseKind``: whether the case records
 incidents on the GBVIMS Incident Recording Form (classification tool, GBVIMS statistics) and
-whether a recorded rape starts the post-rape care clock. A new kind, or a new form for one,
+whether a recorded rape starts the post-rape care clock, and whether it is a child protection
+case with the forms of that practice (app/cp/). A new kind, or a new form for one,
 is added here and in the module that implements it, not as ``if kind == …`` in the core.
 """
 
@@ -20,14 +21,16 @@ class CaseKind:
     code: str
     records_gbv_incidents: bool  # the IRF and classification tool (app/cases/incidents.py)
     post_rape_care_clock: bool  # PEP and emergency-contraception windows (gbvims/care.py)
+    # The child protection forms (app/cp/): concerns and response clock, best interests,
+    # tracing and reunification, care, MRM; its cases count in the CP statistics, never GBVIMS.
+    child_protection: bool = False
 
 
 KINDS: dict[str, CaseKind] = {
     "gbv": CaseKind("gbv", records_gbv_incidents=True, post_rape_care_clock=True),
-    # Child protection has no forms of its own yet: a CP case records incidents on the IRF, as a
-    # caseworker would do on paper today. Its own forms (assessment, BIA/BID, tracing) replace
-    # this entry's answers when they exist.
-    "cp": CaseKind("cp", records_gbv_incidents=True, post_rape_care_clock=True),
+    # A child survivor of GBV has a GBV case (IRF, care clock, GBVIMS), linked to their CP
+    # case where one exists; the CP case itself records no GBV incident.
+    "cp": CaseKind("cp", records_gbv_incidents=False, post_rape_care_clock=False, child_protection=True),
 }
 assert set(KINDS) == set(CASE_KIND), "every kind offered needs its entry"  # noqa: S101
 

@@ -13,6 +13,9 @@ SERVICE_TYPE_LABELS = {
     "child_protection": N_("Child protection"),
     "education": N_("Education"),
     "family_tracing": N_("Family tracing and reunification"),
+    "alternative_care": N_("Alternative care"),
+    "civil_documentation": N_("Civil documentation and birth registration"),
+    "victim_assistance": N_("Victim assistance (mines and explosive remnants of war)"),
 }
 STATE_LABELS = {
     "draft": N_("Draft"),

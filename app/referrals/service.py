@@ -108,8 +108,9 @@ def incident_for(case: Case, r: Reader) -> Incident | None:
 
 def _set_pathway(incident: Incident | None, service_type: str, status: str) -> None:
     """Record the outcome on the pathway line of the incident it was for (never another one)."""
-    if incident is not None:
-        setattr(incident, f"pathway_{PATHWAY_LINE[service_type]}", status)
+    line = PATHWAY_LINE[service_type]
+    if incident is not None and line is not None:
+        setattr(incident, f"pathway_{line}", status)
 
 
 def record_gap(user: User, case: Case, service_type: str, incident_id: str | None = None) -> ServiceGap:

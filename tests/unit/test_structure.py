@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN_PACKAGES = ("crypto", "gbvims", "referral")
+DOMAIN_PACKAGES = ("crypto", "cpims", "gbvims", "referral")
 
 
 def _module_name(path: Path) -> str:
