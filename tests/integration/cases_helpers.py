@@ -31,6 +31,34 @@ def case_payload(**survivor: Any) -> dict[str, Any]:
     return payload
 
 
+CP_CASE: dict[str, Any] = {
+    "kind": "cp",
+    "location": "ML-7-03",
+    "survivor": {"given_name": "Moussa", "family_name": "Touré", "age": 13, "sex": "male",
+                 "caregiver_name": "Fanta Touré (tante)", "caregiver_phone": "+223 66 00 11 22",
+                 "displacement_status": "idp"},
+    "protection_concerns": ["separated"],
+    "risk_level": "high",
+    "urgent": False,
+    "consent": {"services": True, "reporting": True,
+                "release": {"health": True, "psychosocial": True, "legal": False, "security": False,
+                            "shelter": True, "livelihoods": False, "other": True},
+                "given_by": "caregiver", "assent": "written"},
+}
+
+
+def cp_case_payload(**survivor: Any) -> dict[str, Any]:
+    """A separated 13-year-old at high risk, with a caregiver named (written assent at 12–14)."""
+    payload = copy.deepcopy(CP_CASE)
+    payload["survivor"].update(survivor)
+    return payload
+
+
+def payload_of_kind(kind: str, **survivor: Any) -> dict[str, Any]:
+    """A valid new case of ``kind``: tests proven for GBV cases run for CP cases too."""
+    return cp_case_payload(**survivor) if kind == "cp" else case_payload(**survivor)
+
+
 def incident_payload(days_ago: int = 1, **overrides: Any) -> dict[str, Any]:
     today = dt.date.today()
     payload: dict[str, Any] = {
