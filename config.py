@@ -7,6 +7,7 @@ silently started with a default key would encrypt survivors' data under a key ev
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -35,6 +36,17 @@ def _flag(name: str, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _json_object(name: str) -> dict[str, Any]:
+    raw = os.environ.get(name) or "{}"
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} is not valid JSON: {raw[:80]!r}") from None
+    if not isinstance(value, dict):
+        raise ConfigurationError(f"{name} must be a JSON object")
+    return value
 
 
 class BaseConfig:
@@ -86,6 +98,11 @@ class BaseConfig:
     # (gbvims/countries/<code>.json), and its time zone is the one caseworkers record times in.
     SUTURA_COUNTRY = os.environ.get("SUTURA_COUNTRY", "ML")
     SUTURA_TIMEZONE = os.environ.get("SUTURA_TIMEZONE", "Africa/Bamako")
+
+    # Child protection response times per risk level, in hours, over the defaults of
+    # cpims/response.py (high: act within 24 h, review every 30 days …), e.g.
+    # SUTURA_CP_RESPONSE_TIMES='{"high": {"act_within": 12}, "medium": {"review_every": 720}}'.
+    CP_RESPONSE_TIMES: dict[str, dict[str, float]] = _json_object("SUTURA_CP_RESPONSE_TIMES")
 
     # Disclosure control: published counts from 1 to STATS_MIN_CELL − 1 are suppressed.
     STATS_MIN_CELL = int(os.environ.get("SUTURA_STATS_MIN_CELL", "5"))

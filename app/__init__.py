@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ROOT, BaseConfig, ConfigurationError, config_from_env
+from cpims.response import response_times
 from crypto import KeyMaterialError, KeyRing
 from gbvims import options
 from gbvims.countries import country_data
@@ -112,6 +113,10 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     app.config.update(overrides or {})
     if not app.config.get("SECRET_KEY"):
         raise ConfigurationError("SECRET_KEY is not set")
+    try:  # a typo in the response times must stop the start, not a caseworker's page
+        response_times(app.config.get("CP_RESPONSE_TIMES"))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ConfigurationError(f"SUTURA_CP_RESPONSE_TIMES: {exc}") from None
     _load_keyring(app)
     _adopt_country(app)
 

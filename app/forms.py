@@ -6,13 +6,19 @@ Field names carry the path: ``survivor.given_name``, ``consent.release.health``,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
+from models import Case, db
+
+from . import audit
 from .errors import ValidationFailed
+from .lookup import load_case
 
 SKIP = {"csrf_token", "step", "action"}
 
@@ -65,3 +71,34 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             flat[path] = value
     return flat
+
+
+def form_page(
+    case_id: str,
+    template: str,
+    save: Callable[[Case, dict[str, Any]], Any],
+    done: str,
+    context: dict[str, Any],
+    initial: dict[str, Any] | None = None,
+) -> Response | str | tuple[str, int]:
+    """A form page of one case (``case.update``): GET shows the form; POST validates through
+    ``save`` and commits, or shows the errors with everything that was typed."""
+    case = load_case(case_id, "case.update")
+    if request.method == "GET":
+        html = render_template(template, case=case, values=initial or {}, errors={}, form=CsrfForm(), **context)
+        audit.record("case.viewed", target_type="case", target_id=case.id)  # the forms show decrypted text
+        db.session.commit()
+        return html
+    check_csrf()
+    payload = nest(request.form)
+    try:
+        save(case, payload)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        case = load_case(case_id, "case.update")
+        return render_template(
+            template, case=case, values=flatten(payload), errors=exc.fields or {}, form=CsrfForm(), **context
+        ), 422
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("cases.show", case_id=case_id))

@@ -78,6 +78,25 @@ class Reader:
             return default
         return value
 
+    def codes(self, name: str, allowed: Mapping[str, str], *, required: bool = False) -> list[str]:
+        """Several codes of one list, in the list's order: a JSON list, or the pages' ticked
+        boxes (``{"code": "on"}``)."""
+        value = self.data.get(name)
+        if isinstance(value, Mapping):
+            value = [code for code, ticked in value.items() if ticked not in (None, "", False, "off", "no")]
+        if value is None or value == "" or value == []:
+            if required:
+                self.fail(name, _("Choose at least one option."))
+            return []
+        if not isinstance(value, list) or len(value) > len(allowed) * 2:
+            self.fail(name, _("Give a list of options."))
+            return []
+        unknown = [code for code in value if not isinstance(code, str) or code not in allowed]
+        if unknown:
+            self.fail(name, _("This option is not in the list."))
+            return []
+        return [code for code in allowed if code in value]
+
     def boolean(self, name: str, *, required: bool = False, default: bool | None = None) -> bool | None:
         value = self.data.get(name)
         if value is None or value == "":

@@ -13,6 +13,7 @@ from models import Case, Incident, db, utcnow
 from ..auth import acting_user
 from ..cases import editing, incidents, service
 from ..cases.editing import incident_answers, survivor_answers
+from ..cp.profile import child_protection_json
 from ..errors import NotFound, ValidationFailed
 from ..lookup import load_case
 from ..pagination import paginate
@@ -90,6 +91,7 @@ def case_detail(case: Case) -> dict[str, Any]:
         },
         "incidents": [incident_json(i) for i in case.incidents],
         "care_windows": care_windows_json(case),
+        "child_protection": child_protection_json(case),
     }
 
 

@@ -2,58 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from gbvims import options
-from models import Case, db
+from models import db
 from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS, GOAL_STATUSES
 
 from .. import clock
 from ..auth import acting_user
-from ..errors import ValidationFailed
-from ..forms import CsrfForm, check_csrf, flatten, nest
+from ..forms import check_csrf, flatten, form_page
 from ..i18n_labels import choices
 from ..lookup import load_case
 from ..policy import requires
-from . import casework, service
+from . import casework
 from .labels import AREA_LABELS, ASSESSMENT_LABELS, CHECKLIST_LABELS, GOAL_STATUS_LABELS, REASON_LABELS
 from .views import bp
-
-
-def form_page(
-    case_id: str,
-    template: str,
-    save: Callable[[Case, dict[str, Any]], Any],
-    done: str,
-    context: dict[str, Any],
-    initial: dict[str, Any] | None = None,
-) -> Response | str | tuple[str, int]:
-    """GET shows the form; POST validates through ``save`` and commits, or shows the errors
-    with everything that was typed."""
-    case = load_case(case_id, "case.update")
-    if request.method == "GET":
-        html = render_template(template, case=case, values=initial or {}, errors={}, form=CsrfForm(), **context)
-        service.record_view(case)  # these forms show decrypted goals and notes
-        db.session.commit()
-        return html
-    check_csrf()
-    payload = nest(request.form)
-    try:
-        save(case, payload)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        case = load_case(case_id, "case.update")
-        return render_template(
-            template, case=case, values=flatten(payload), errors=exc.fields or {}, form=CsrfForm(), **context
-        ), 422
-    db.session.commit()
-    flash(done, "success")
-    return redirect(url_for("cases.show", case_id=case_id))
 
 
 @bp.route("/<case_id>/assessment", methods=["GET", "POST"])

@@ -11,6 +11,8 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from ..cp.registration import ChildRegistration
+
 
 @dataclasses.dataclass
 class SurvivorData:
@@ -79,6 +81,7 @@ class CaseData:
     location: str
     survivor: SurvivorData
     consent: ConsentData
+    child: ChildRegistration | None = None  # a child protection case's own registration
 
 
 @dataclasses.dataclass

@@ -31,6 +31,8 @@ from models.case import new_case_code
 from models.survivor import agency_index_key
 
 from .. import audit, clock
+from ..cp.registration import summary as child_summary
+from ..cp.registration import write_registration
 from ..errors import Conflict, NothingToChange
 from ..policy import case_scope, require, require_role_allows, role_allows
 from ..referrals.service import withdraw_all
@@ -81,13 +83,11 @@ def create_case(user: User, payload: dict[str, Any], today: dt.date | None = Non
     written = write_survivor(survivor, data.survivor)
     db.session.add(survivor)
     add_consent(case, user, version=1, values=consent.columns())
-    audit.record(
-        "case.created",
-        actor=user,
-        target_type="case",
-        target_id=case.id,
-        details={"kind": case.kind, "fields": written, "consent": consent.summary()},
-    )
+    details: dict[str, Any] = {"kind": case.kind, "fields": written, "consent": consent.summary()}
+    if data.child is not None:
+        write_registration(user, case, data.child, date_of_birth=data.survivor.date_of_birth)
+        details["child_protection"] = child_summary(data.child)
+    audit.record("case.created", actor=user, target_type="case", target_id=case.id, details=details)
     return case
 
 

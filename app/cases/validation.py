@@ -19,8 +19,10 @@ from gbvims.care import parse_hhmm, time_of_day_of
 from gbvims.classification import ANSWER_KEYS, IncompleteAnswers, classify
 from gbvims.consent import consent_problems
 
+from ..cp.registration import read_registration, refuse_cp_fields
 from ..i18n_labels import label
 from ..validation import Reader, present
+from .kinds import KINDS
 from .payloads import CaseData, ConsentData, IncidentData, PerpetratorData, SurvivorData
 
 
@@ -57,8 +59,13 @@ def read_case(payload: Mapping[str, Any], today: dt.date, known_locations: set[s
     location = read_location(r, known_locations, required=True)
     survivor = read_survivor(r.child("survivor"), today)
     consent = read_consent(r.child("consent"), survivor.age)
+    child = None
+    if kind and KINDS[kind].child_protection:
+        child = read_registration(r, age=survivor.age, caregiver_named=bool(survivor.caregiver_name), today=today)
+    else:
+        refuse_cp_fields(r)
     r.raise_if_invalid()
-    return CaseData(kind=present(kind), location=present(location), survivor=survivor, consent=consent)
+    return CaseData(kind=present(kind), location=present(location), survivor=survivor, consent=consent, child=child)
 
 
 def read_location(r: Reader, known_locations: set[str], *, required: bool) -> str | None:
@@ -82,6 +89,15 @@ def read_survivor(s: Reader, today: dt.date) -> SurvivorData:
     if born is not None:
         if born > today:
             s.fail("date_of_birth", _("The date of birth cannot be in the future."))
+        elif age is not None and age != age_on(born, today):
+            s.fail(
+                "age",
+                _(
+                    "This age does not match the date of birth (%(age)d years today): correct one of them, "
+                    "or leave the age empty.",
+                    age=age_on(born, today),
+                ),
+            )
         else:
             age = age_on(born, today)
     elif age is None and not s.errors.get(s.path("age")):

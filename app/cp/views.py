@@ -1,4 +1,7 @@
-"""The child protection pages' blueprint: every route acts on one CP case, under /cases/<id>/."""
+"""The child protection pages' blueprint: every route acts on one CP case, under /cases/<id>/.
+
+``app.cases`` builds on this package (a CP case's registration is read and written here), so
+nothing here imports ``app.cases``: the shared form page lives in ``app.forms``."""
 
 from __future__ import annotations
 
@@ -6,16 +9,16 @@ from flask import Blueprint
 
 from models import Case
 
-from ..cases.kinds import kind_of
 from ..errors import Conflict
 from ..lookup import load_case
 
 bp = Blueprint("cp", __name__, url_prefix="/cases")
+CP_KIND = "cp"
 
 
 def load_cp_case(case_id: str, action: str = "case.update") -> Case:
     """The case, checked against the policy for ``action``; refused unless it is a CP case."""
     case = load_case(case_id, action)
-    if not kind_of(case).child_protection:
+    if case.kind != CP_KIND:
         raise Conflict()
     return case

@@ -1,0 +1,136 @@
+"""Child protection cases: registration through the API and the pages, the response clock, the
+MRM violations a case documents, and the rules only a CP case has."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+
+from models import AuditEvent, Case, ChildConcern, ChildProfile, GraveViolation, db
+
+from ..conftest import api_token
+from .cases_helpers import case_payload, cp_case_payload
+
+
+def _post(client: Any, headers: dict[str, str], payload: dict[str, Any]) -> Any:
+    return client.post("/api/v1/cases", json=payload, headers=headers)
+
+
+def test_a_separated_child_at_high_risk_is_registered_with_a_24_hour_clock(app, client, factory) -> None:
+    factory.user("awa")
+    token = api_token(client, "awa")
+    payload = cp_case_payload()
+    payload["grave_violations"] = [
+        {"violation": "recruitment_use", "date": (dt.date.today() - dt.timedelta(days=40)).isoformat(),
+         "perpetrator": "armed_group"},
+    ]
+    payload["protection_concerns"] = ["separated", "associated_with_armed_groups"]
+    created = _post(client, token, payload)
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert body["case_code"].startswith("CP-") and body["risk_level"] == "high"
+    detail = client.get(f"/api/v1/cases/{body['id']}", headers=token).get_json()
+    cp = detail["child_protection"]
+    assert cp["protection_concerns"] == ["separated", "associated_with_armed_groups"]
+    assert [v["violation"] for v in cp["grave_violations"]] == ["recruitment_use"]
+    first = next(c for c in cp["clocks"] if c["clock"] == "first_action")
+    assert first["overdue"] is False and 23 <= first["hours_left"] <= 24
+    due = dt.datetime.fromisoformat(cp["first_action_due"])
+    assert dt.timedelta(hours=23, minutes=59) < due - dt.datetime.fromisoformat(body["created_at"]) <= dt.timedelta(hours=24)
+    assert detail["incidents"] == [] and detail["care_windows"] == []
+    with app.app_context():
+        violation = db.session.scalars(select(GraveViolation)).one()
+        assert violation.region_code == "ML-7" and violation.reporting_consent is True
+        created_event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.created")).one()
+        assert created_event.details["child_protection"]["concerns"] == ["separated", "associated_with_armed_groups"]
+        assert "Moussa" not in str(created_event.details)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (lambda p: p["survivor"].pop("caregiver_name"), "no_caregiver_reason", "caregiver"),
+        (lambda p: p.update(protection_concerns=[]), "protection_concerns", "at least one"),
+        (lambda p: p.update(protection_concerns=["separated", "orphan"]), "protection_concerns", "not in the list"),
+        (lambda p: p.pop("risk_level"), "risk_level", "Choose"),
+        (lambda p: p["survivor"].update(age=19), "survivor.age", "under 18"),
+        (lambda p: p["survivor"].update(age=13, date_of_birth="2010-01-01"), "survivor.age", "does not match"),
+        (lambda p: p.update(grave_violations=[{"violation": "looting", "date": "2026-01-01",
+                                                "perpetrator": "unknown"}]),
+         "grave_violations.0.violation", "not in the list"),
+        (lambda p: p.update(grave_violations=[{"violation": "abduction", "date": "2999-01-01",
+                                                "perpetrator": "unknown"}]),
+         "grave_violations.0.date", "future"),
+        (lambda p: p.update(no_caregiver_reason="unaccompanied"), "no_caregiver_reason", "caregiver is named"),
+    ],
+)
+def test_a_cp_case_with_bad_input_gets_a_clear_error_and_nothing_is_saved(
+    app, client, factory, change, field, words
+) -> None:
+    factory.user("awa")
+    payload = cp_case_payload()
+    change(payload)
+    refused = _post(client, api_token(client, "awa"), payload)
+    assert refused.status_code == 422, refused.get_json()
+    messages = refused.get_json()["error"]["fields"][field]
+    assert any(words in m for m in messages), messages
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Case)) == 0
+        assert db.session.scalar(select(db.func.count()).select_from(ChildProfile)) == 0
+
+
+def test_the_error_is_in_the_callers_language(client, factory) -> None:
+    factory.user("awa")
+    payload = cp_case_payload()
+    payload["survivor"].pop("caregiver_name")
+    refused = client.post("/api/v1/cases", json=payload,
+                          headers={**api_token(client, "awa"), "Accept-Language": "fr"})
+    assert refused.status_code == 422
+    assert "prend soin de l'enfant" in " ".join(refused.get_json()["error"]["fields"]["no_caregiver_reason"])
+
+
+def test_an_unaccompanied_child_needs_the_reason_instead_of_a_caregiver(app, client, factory) -> None:
+    factory.user("awa")
+    payload = cp_case_payload()
+    payload["survivor"].pop("caregiver_name")
+    payload["survivor"].pop("caregiver_phone")
+    payload.update(no_caregiver_reason="unaccompanied", protection_concerns=["unaccompanied"], risk_level="medium")
+    payload["consent"].update(given_by="caseworker")
+    created = _post(client, api_token(client, "awa"), payload)
+    assert created.status_code == 201, created.get_json()
+    with app.app_context():
+        profile = db.session.scalars(select(ChildProfile)).one()
+        assert profile.no_caregiver_reason == "unaccompanied"
+        assert [c.concern for c in db.session.scalars(select(ChildConcern))] == ["unaccompanied"]
+        case = db.session.get(Case, created.get_json()["id"])
+        assert case is not None
+        assert profile.first_action_due - case.created_at == dt.timedelta(days=3)
+
+
+def test_a_gbv_case_refuses_cp_fields_rather_than_dropping_them(client, factory) -> None:
+    factory.user("awa")
+    payload = case_payload()
+    payload["protection_concerns"] = ["separated"]
+    refused = _post(client, api_token(client, "awa"), payload)
+    assert refused.status_code == 422
+    assert "protection_concerns" in refused.get_json()["error"]["fields"]
+
+
+def test_a_cp_case_records_no_gbv_incident(client, factory) -> None:
+    factory.user("awa")
+    token = api_token(client, "awa")
+    case_id = _post(client, token, cp_case_payload()).get_json()["id"]
+    refused = client.post(f"/api/v1/cases/{case_id}/incidents", json={"date_of_incident": "2026-01-01"},
+                          headers=token)
+    assert refused.status_code == 409
+
+
+def test_the_cp_registration_leaves_no_identifying_text_in_clear(app, client, factory) -> None:
+    factory.user("awa")
+    _post(client, api_token(client, "awa"), cp_case_payload())
+    with app.app_context():
+        rows = db.session.execute(text("select given_name, caregiver_name, caregiver_phone from survivors")).all()
+        assert rows and all(b"Moussa" not in bytes(r[0]) and b"Fanta" not in bytes(r[1]) for r in rows)
