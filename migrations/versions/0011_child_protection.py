@@ -173,8 +173,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('sub_cluster')
+    # Not a batch: rebuilding users would fail on SQLite while cases and audit rows point at it.
+    op.drop_column('users', 'sub_cluster')
 
     with op.batch_alter_table('plan_goals', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_plan_goals_provider_id_providers'), type_='foreignkey')
