@@ -125,7 +125,9 @@ def period_valid(started: dt.date, ended: dt.date | None) -> bool:
     return ended is None or ended >= started
 
 
-def may_follow(current_started: dt.date | None, new_started: dt.date) -> bool:
-    """A new arrangement ends the current one on its own start date: so it cannot start before
-    the current one did."""
-    return current_started is None or period_valid(current_started, new_started)
+def may_follow(previous_started: dt.date | None, previous_ended: dt.date | None, new_started: dt.date) -> bool:
+    """A new arrangement starts after the latest one: a current one (no end) ends on the new
+    start date, so the new one cannot start before it did; an ended one cannot overlap it."""
+    if previous_started is None:
+        return True
+    return new_started >= (previous_ended or previous_started)

@@ -4,8 +4,9 @@ This module declares its own minimal view of the tables — only the coded colum
 Names, phones, narratives and every ciphertext column are not even known to it, and it imports
 nothing that holds a key: it cannot leak what it cannot name.
 
-Counting rules (docs/gbvims.md §6): only GBV incidents (never one the classification tool
-found not to be GBV), only incidents whose survivor consented to non-identifiable reporting (the
+Counting rules (docs/gbvims.md §6): only incidents of GBV cases (never a child protection
+case's: those count in the CP statistics, ``cp_counts``), only GBV incidents (never one the
+classification tool found not to be GBV), only incidents whose survivor consented to non-identifiable reporting (the
 incident's copy of the case's consent), never an incident already reported to another GBVIMS
 agency (double counting), and — for a report across agencies — only from agencies that signed the
 Information Sharing Protocol. The protocol governs sharing, not internal analysis: a supervisor's
@@ -93,8 +94,11 @@ incidents = table(
 AnySession = Session | scoped_session[Any]
 
 agencies = table("agencies", column("id"), column("isp_signed"))
+cases = table("cases", column("id"), column("kind"))
+GBV_KIND = "gbv"  # the kind of case whose incidents and recorded gaps GBVIMS counts
 service_gaps = table(
     "service_gaps",
+    column("case_id"),
     column("agency_id"),
     column("incident_id"),
     column("service_type"),
@@ -137,10 +141,17 @@ class Table:
 class Report:
     scope: Scope
     tables: list[Table] = field(default_factory=list)
-    incidents: int | None = 0  # suppressed (None) when 1 to k−1
+    counted: int | None = 0  # what the report counts (see ``kind``); suppressed (None) when 1 to k−1
     agencies: int | None = 0
     gaps: list[Gap] = field(default_factory=list)
     protections: dict[str, Protection] = field(default_factory=dict, repr=False)  # what the tables read
+    # "gbvims": incidents; "cp": child protection cases (``cp_counts``); "mrm": grave violations.
+    kind: str = "gbvims"
+
+    @property
+    def incidents(self) -> int | None:
+        """The GBVIMS report's name for what it counts."""
+        return self.counted
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)
@@ -162,8 +173,16 @@ def _agencies_counted(scope: Scope, agency_id: ColumnElement[Any]) -> ColumnElem
     return agencies.c.isp_signed == true()
 
 
+def of_gbv_cases(case_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Only a GBV case's records count in GBVIMS: never a child protection case's, even one
+    recorded before CP cases stopped recording incidents, or inserted directly. A semi-join on
+    the cases' primary key (``cases.kind`` is indexed)."""
+    return case_id.in_(select(cases.c.id).where(cases.c.kind == GBV_KIND))
+
+
 def _counted(scope: Scope) -> ColumnElement[bool]:
     conditions = [
+        of_gbv_cases(incidents.c.case_id),
         incidents.c.reporting_consent == true(),
         incidents.c.gbv_type != NON_GBV,
         incidents.c.reported_elsewhere != "gbvims_agency",
@@ -493,22 +512,20 @@ def _settle(fingerprint: Hashable, future: Future[Protections]) -> None:
 def _protect_all(
     lattice: Lattice, families: Sequence[Counted], leaves: Mapping[str, Mapping[Any, int]], k: int, by_agency: bool
 ) -> Protections:
-    """The incidents family first: where it hides the number of incidents, the whole node is
-    withheld in every family (and it runs again with those nodes withheld, until no new total
-    is hidden); then every other family, that number pinned where it is shown. The gaps
-    recorded by caseworkers (their own total) last."""
-    incident_families_, gaps = (
-        [c for c in families if c.family.id != GAP_RECORDS],
-        [c for c in families if c.family.id == GAP_RECORDS],
-    )
+    """The first family (the incidents; for child protection, the cases) first: where it hides
+    the number counted, the whole node is withheld in every family (and it runs again with those
+    nodes withheld, until no new total is hidden); then every other family, that number pinned
+    where it is shown. The families counted in units of their own (the gaps recorded by
+    caseworkers, referrals, reunifications: ``Counted.own_total``) last, each on its own."""
+    linked, apart = [c for c in families if not c.own_total], [c for c in families if c.own_total]
     withheld: set[tuple[str, str]] = set()
     while True:
-        result = _protect_with(lattice, incident_families_, leaves, k, by_agency, withheld)
+        result = _protect_with(lattice, linked, leaves, k, by_agency, withheld)
         needed = set().union(*(protection.withhold for protection in result.values()))
         if not needed:
             break
         withheld |= needed  # some family can be protected only without these nodes
-    for counted in gaps:
+    for counted in apart:
         result[counted.family.id] = protect(counted.family, lattice, leaves[counted.family.id], k, by_agency)
     return result
 
@@ -566,7 +583,9 @@ Labels = Callable[[_Inputs], Pairs]
 class TableSpec:
     """One standard GBVIMS table, as data: its rows and columns, and the family cell each of
     its numbers is read from. ``layout``: "report" (every row at the report's period and area),
-    "months" (a row per month of the period), "regions" (a row per region)."""
+    "months" or "quarters" (a row per month or quarter of the period: the row's code is its time
+    node), "regions" (a row per region), "region_times" (a row per region and time node: code
+    "<region>/<time>")."""
 
     id: str
     title: str
@@ -738,11 +757,17 @@ TABLES: tuple[TableSpec, ...] = (
 )
 
 
+REGION_TIME = "/"  # a "region_times" row's code: region, then its time node ("ML-7/2026-Q1")
+
+
 def _node(spec: TableSpec, inputs: _Inputs, row: str) -> tuple[str, str]:
-    if spec.layout == "months":
+    if spec.layout in ("months", "quarters"):
         return row, inputs.area
     if spec.layout == "regions":
         return inputs.time, NATION if row == COUNTRY else row
+    if spec.layout == "region_times":
+        region, _sep, time = row.partition(REGION_TIME)
+        return time, region
     return inputs.time, inputs.area
 
 
@@ -761,7 +786,7 @@ def _table(spec: TableSpec, inputs: _Inputs) -> Table:
             row_totals.append(inputs.value(family, spec.row_total(row), time, area))
         else:
             row_totals.append(cells[-1][0])  # one column: the row is its own total
-    family = spec.family(rows[0][0]) if rows else INCIDENTS
+    family = spec.family(rows[0][0] if rows else "")
     if spec.additive and spec.total is not None:
         if spec.column_total is not None:
             column_totals = [inputs.value(family, spec.column_total(column)) for column, _l in columns]
@@ -772,6 +797,40 @@ def _table(spec: TableSpec, inputs: _Inputs) -> Table:
         column_totals, total = [None] * len(columns), None
     protected = Protected(cells=cells, row_totals=row_totals, column_totals=column_totals, total=total)
     return Table(spec.id, spec.title, rows, columns, protected, spec.additive)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where a report sits in its year's lattice, and the scope its whole year is counted for
+    (every region: the lattice holds them all)."""
+
+    lattice: Lattice
+    time: str  # the report's node: "2026", "2026-Q3" or "2026-07"
+    area: str  # a region's code, or NATION
+    year: Scope
+    across_regions: bool  # regions are known and none is chosen: the tables by region are shown
+
+
+def frame(scope: Scope, regions: Sequence[tuple[str, str]]) -> Frame:
+    lattice = Lattice(scope.period.start.year, tuple(code for code, _name in regions))
+    if scope.region is not None and scope.region not in lattice.regions:
+        raise ValueError(f"unknown region {scope.region}")
+    year = replace(
+        scope, period=Period(dt.date(lattice.year, 1, 1), dt.date(lattice.year, 12, 31), str(lattice.year)), region=None
+    )
+    return Frame(lattice, lattice_time(scope.period), scope.region or NATION, year, bool(regions) and not scope.region)
+
+
+def agencies_in(where: Frame, leaves: Mapping[tuple[Hashable, int, str | None, Any], int]) -> int:
+    """How many agencies a base family's leaves count at the report's node."""
+    months = set(where.lattice.months_of(where.time))
+    return len(
+        {
+            agency
+            for (_atom, month, region, agency), n in leaves.items()
+            if n and month in months and (where.area == NATION or region == where.area)
+        }
+    )
 
 
 def build(
@@ -786,35 +845,21 @@ def build(
     recorded as unavailable) are the deployment's: referral service types belong to the
     referral package, which gbvims does not import. ``wait``: seconds to wait for the year's
     protection when these counts have none yet (``Preparing`` after that)."""
-    time = lattice_time(scope.period)
-    lattice = Lattice(scope.period.start.year, tuple(code for code, _name in regions))
-    if scope.region is not None and scope.region not in lattice.regions:
-        raise ValueError(f"unknown region {scope.region}")
-    area = scope.region or NATION
-    year = replace(
-        scope, period=Period(dt.date(lattice.year, 1, 1), dt.date(lattice.year, 12, 31), str(lattice.year)), region=None
-    )
+    where = frame(scope, regions)
     families = incident_families()
     groupings = [(*counted.columns, *LATTICE_DIMS) for counted in families]
-    counts = _count_sets(session, year, groupings)
+    counts = _count_sets(session, where.year, groupings)
     leaves = {c.family.id: _leaf_counts(c, counts[(*c.columns, *LATTICE_DIMS)]) for c in families}
     gaps = gap_records(list(service_types or {}))
-    leaves[GAP_RECORDS] = _leaf_counts(gaps, _gap_records(session, year))
+    leaves[GAP_RECORDS] = _leaf_counts(gaps, _gap_records(session, where.year))
     by_agency = scope.agency_id is None
-    protections = _protect_year(lattice, [*families, gaps], leaves, scope.k, by_agency, wait)
-    inputs = _Inputs(scope, regions, service_types or {}, protections, time, area)
-    across_regions = bool(regions) and not scope.region
-    months = set(lattice.months_of(time))
-    agencies = {
-        agency
-        for (_atom, month, region, agency), n in leaves[INCIDENTS].items()
-        if n and month in months and (area == NATION or region == area)
-    }
+    protections = _protect_year(where.lattice, [*families, gaps], leaves, scope.k, by_agency, wait)
+    inputs = _Inputs(scope, regions, service_types or {}, protections, where.time, where.area)
     return Report(
         scope,
-        tables=[_table(spec, inputs) for spec in TABLES if across_regions or not spec.across_regions],
-        incidents=inputs.value(INCIDENTS, "total"),
-        agencies=len(agencies),
+        tables=[_table(spec, inputs) for spec in TABLES if where.across_regions or not spec.across_regions],
+        counted=inputs.value(INCIDENTS, "total"),
+        agencies=agencies_in(where, leaves[INCIDENTS]),
         gaps=_gaps(inputs),
         protections=protections,
     )
@@ -823,13 +868,15 @@ def build(
 def _gap_records(session: AnySession, scope: Scope) -> dict[tuple[Any, ...], int]:
     """Counts of the gaps caseworkers recorded, under the rules of the incident tables: the
     survivor's consent to reporting (the gap's copy of it), the agencies counted, the period —
-    and never a gap recorded for an incident found not to be GBV. Keyed as the packs are:
-    (service, YYYYMM, region, agency)."""
+    and never a gap recorded for an incident found not to be GBV, nor for a case that is not a
+    GBV case (a child protection case's gaps are its own sub-cluster's). Keyed as the packs
+    are: (service, YYYYMM, region, agency)."""
     g = service_gaps.c
     day = func.date(g.recorded_at) if _dialect(session) != "postgresql" else func.cast(g.recorded_at, Date)
     month = _month(session, g.recorded_at)
     conditions = [
         g.reporting_consent == true(),
+        of_gbv_cases(g.case_id),
         _agencies_counted(scope, g.agency_id),
         or_(g.incident_id.is_(None), incidents.c.gbv_type != NON_GBV),
         day >= scope.period.start,

@@ -14,7 +14,7 @@ Cell names: ``total``; ``code:<code>`` in one-way families; the others say what 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import options
@@ -53,6 +53,8 @@ class Counted:
     columns: tuple[str, ...]
     atom: Callable[[tuple[Any, ...]], Hashable]
     base: bool = False  # decides the total for every family
+    # Counted in units of its own (records, not incidents): a total of its own, protected apart.
+    own_total: bool = False
 
 
 def _family(
@@ -177,11 +179,17 @@ def _ages() -> Counted:
     )
 
 
-def _context(flag: str) -> Counted:
-    """One case-context flag: with it, without it (implied: the total minus those with it)."""
+def flag(family_id: str, column: str) -> Counted:
+    """A yes/no answer of a multi-response table: with it, without it (implied: the total minus
+    those with it)."""
     cells: dict[str, frozenset[Hashable]] = {"yes": frozenset({1}), "no": frozenset({0}), "total": frozenset({0, 1})}
-    family = _family(f"context:{flag}", cells, [("total", ("yes", "no"))], ["yes", "total"])
-    return Counted(family, (f"flag_{flag}",), lambda values: 1 if values[0] == 1 else 0)
+    family = _family(family_id, cells, [("total", ("yes", "no"))], ["yes", "total"])
+    return Counted(family, (column,), lambda values: 1 if values[0] == 1 else 0)
+
+
+def _context(context_flag: str) -> Counted:
+    """One case-context flag."""
+    return flag(f"context:{context_flag}", f"flag_{context_flag}")
 
 
 def _pathway(service: str) -> Counted:
@@ -251,4 +259,4 @@ def incident_families() -> list[Counted]:
 def gap_records(service_types: Sequence[str]) -> Counted:
     """The gaps caseworkers recorded, by service: counted in records, not incidents, so a
     family of its own with its own total."""
-    return one_way("gap_records", "service_type", service_types)
+    return replace(one_way("gap_records", "service_type", service_types), own_total=True)

@@ -20,6 +20,8 @@ from referral.states import events_from
 
 from .. import clock
 from ..auth import acting_user
+from ..cp.page import cp_page_context
+from ..cp.registration_views import cp_registration_context
 from ..errors import ValidationFailed
 from ..forms import CsrfForm, check_csrf, flatten, nest
 from ..i18n_labels import choices, coded, countries, country, country_name, label, regions
@@ -30,7 +32,7 @@ from ..referrals import labels as referral_labels
 from ..referrals.service import alerts as referral_alerts
 from ..referrals.service import pending_transfers
 from . import casework, editing, incidents, labels, service
-from .kinds import kind_of
+from .kinds import KINDS, kind_of
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -129,6 +131,7 @@ def _registration_context(values: dict[str, Any], errors: dict[str, list[str]] |
                 "RISK_LEVEL",
             )
         },
+        **cp_registration_context(values, errors or {}),
     }
 
 
@@ -136,9 +139,10 @@ def _registration_context(values: dict[str, Any], errors: dict[str, list[str]] |
 @requires("case.create")
 def new() -> Response | str | tuple[str, int]:
     if request.method == "GET":
+        kind = request.args.get("kind") if request.args.get("kind") in KINDS else "gbv"
         return render_template(
             "cases/new.html",
-            **_registration_context({"kind": "gbv", "consent.assent": "none"}),
+            **_registration_context({"kind": kind, "consent.assent": "none"}),
         )
     check_csrf()
     payload = nest(request.form)
@@ -185,6 +189,7 @@ def show(case_id: str) -> str:
         referral_labels=referral_labels,
         now=utcnow(),
         referral_events=lambda state: events_from(state, "caseworker"),
+        **cp_page_context(case),
     )
     service.record_view(case)
     db.session.commit()

@@ -40,17 +40,20 @@ def start(user: User, case: Case, payload: Mapping[str, Any], today: dt.date | N
     started = past_date(r, "started", today or clock.today())
     carer = r.text("carer", max_length=200)
     notes = r.text("notes", max_length=4000, multiline=True)
-    previous = current(case)
-    if started is not None and previous is not None and not family.may_follow(previous.started, started):
-        r.fail(
-            "started",
-            _(
-                "A new arrangement cannot start before the current one did (%(date)s).",
-                date=clock.day(previous.started),
-            ),
-        )
+    latest = arrangements_of(case)[-1] if case.care_arrangements else None
+    if started is not None and latest is not None and not family.may_follow(latest.started, latest.ended, started):
+        if latest.ended is None:
+            message = _(
+                "A new arrangement cannot start before the current one did (%(date)s).", date=clock.day(latest.started)
+            )
+        else:
+            message = _(
+                "A new arrangement cannot start before the previous one ended (%(date)s).", date=clock.day(latest.ended)
+            )
+        r.fail("started", message)
     r.raise_if_invalid()
     started = present(started)
+    previous = current(case)
     if previous is not None:
         previous.ended = started
     row = CareArrangement(case=case, arrangement=present(arrangement), started=started, recorded_by_id=user.id)

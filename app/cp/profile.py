@@ -6,6 +6,7 @@ pages like the post-rape care windows."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,7 +84,7 @@ def clocks_of(profile: ChildProfile, now: dt.datetime, today: dt.date) -> list[C
     found = []
     if profile.first_action_at is None and profile.first_action_due is not None:
         left = profile.first_action_due - now
-        hours = int(left.total_seconds() // 3600)
+        hours = math.ceil(left.total_seconds() / 3600)  # 23 h 59 min left reads "24 hours"
         found.append(Clock(case, "first_action", profile.first_action_due, left.total_seconds() < 0, max(hours, 0)))
     if profile.next_review is not None and profile.next_review <= today + dt.timedelta(days=SOON_DAYS):
         found.append(Clock(case, "review", profile.next_review, profile.next_review < today, None))

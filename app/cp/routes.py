@@ -1,6 +1,6 @@
 """Importing this module registers every child protection page on the ``cp`` blueprint."""
 
-from . import views
+from . import family_views, views
 from .views import bp
 
-__all__ = ["bp", "views"]
+__all__ = ["bp", "family_views", "views"]

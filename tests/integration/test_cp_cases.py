@@ -134,3 +134,27 @@ def test_the_cp_registration_leaves_no_identifying_text_in_clear(app, client, fa
     with app.app_context():
         rows = db.session.execute(text("select given_name, caregiver_name, caregiver_phone from survivors")).all()
         assert rows and all(b"Moussa" not in bytes(r[0]) and b"Fanta" not in bytes(r[1]) for r in rows)
+
+
+def test_the_registration_page_registers_a_child_and_shows_the_clock(app, signed_in) -> None:
+    from ..conftest import post_form
+    from ..conftest import text as page_text
+
+    client = signed_in("caseworker", "awa")
+    page = client.get("/cases/new?kind=cp")
+    assert page.status_code == 200 and 'name="protection_concerns.separated"' in page_text(page)
+    form = {
+        "kind": "cp", "location": "ML-7-03", "survivor.given_name": "Moussa", "survivor.sex": "male",
+        "survivor.age": "13", "survivor.caregiver_name": "Fanta", "protection_concerns.separated": "yes",
+        "risk_level": "high", "consent.services": "yes", "consent.reporting": "yes",
+        "consent.given_by": "caregiver", "consent.assent": "written",
+        "grave_violations.0.violation": "", "grave_violations.0.date": "", "grave_violations.0.perpetrator": "",
+    }
+    refused = post_form(client, "/cases/new?kind=cp", {**form, "survivor.caregiver_name": ""}, action="/cases/new")
+    assert refused.status_code == 422
+    body = page_text(refused)
+    assert "say why there is none" in body and 'name="protection_concerns.separated" value="yes" checked' in body
+    done = post_form(client, "/cases/new?kind=cp", form, action="/cases/new")
+    assert done.status_code == 302, page_text(done)
+    shown = page_text(client.get(done.headers["Location"]))
+    assert "Enfant séparé" in shown and "Première action due dans les 24 heures" in shown
