@@ -22,7 +22,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, false, or_, select
 
 from models.case import Case, CaseAssignment
-from models.casework import CaseDecision
+from models.casework import ActionPlan, CaseDecision
 from models.referral import CaseTransfer, Referral
 from models.user import ROLES, User
 from referral.states import PROVIDER_VISIBLE
@@ -64,6 +64,7 @@ SUPERVISION_ACTIONS = (
     "case.assign",
     "transfer.decide",
     "request.decide",
+    "plan.decide",
     "team.unlock",
     "role.approve",
 )
@@ -160,6 +161,11 @@ def _someone_elses_request(user: User, decision: Any) -> bool:
     )
 
 
+def _someone_elses_plan(user: User, plan: Any) -> bool:
+    # Separation of duties: a case plan is approved by a supervisor who did not write it.
+    return isinstance(plan, ActionPlan) and plan.created_by_id != user.id and _case_in_scope(user, plan.case)
+
+
 def deciders_of(action: str) -> ColumnElement[bool]:
     """The SQL twin of ``role_allows`` over users: the accounts whose role may do ``action`` now
     (active, role in force). Used to find, say, the agencies with someone to accept a transfer."""
@@ -186,6 +192,7 @@ _RECORD_RULES: dict[str, RecordRule] = {
     "referral.respond": _addressed_to_me,
     "transfer.decide": _transfer_to_my_agency,
     "request.decide": _someone_elses_request,
+    "plan.decide": _someone_elses_plan,
     "team.unlock": _my_team_member,
     "role.approve": _may_approve_role,
     **dict.fromkeys(CASE_RECORD_ACTIONS, _case_in_scope),

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from cpims.options import FOLLOW_UP_PURPOSES, TIMEFRAMES
 from gbvims import options
 from models import (
     ActionPlan,
@@ -21,18 +22,22 @@ from models import (
     CaseDecision,
     FollowUp,
     PlanGoal,
+    Provider,
     User,
     db,
     utcnow,
 )
 from models.case import STAGES
-from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS, GOAL_AREAS, GOAL_STATUSES
+from models.casework import CLOSURE_CHECKLIST, GOAL_STATUSES
+from referral.packet import SERVICE_TYPES
 
 from .. import audit, clock
+from ..cp.profile import note_action, reviewed, risk_changed
 from ..errors import Conflict
 from ..policy import can, require
 from ..validation import Reader
 from . import erasure
+from .kinds import kind_of
 
 MAX_GOALS = 12
 
@@ -46,6 +51,10 @@ class GoalData:
     responsible: str | None  # encrypted when written
     due_date: dt.date | None
     status: str
+    # Child protection plan rows also say which service, which provider and how soon.
+    service_type: str | None = None
+    provider_id: str | None = None
+    timeframe: str | None = None
 
 
 def advance(case: Case, stage: str) -> None:
@@ -68,7 +77,7 @@ def record_assessment(user: User, case: Case, payload: Mapping[str, Any]) -> Ass
     _open_case(user, case)
     r = Reader(payload)
     needs_reader = r.child("needs")
-    needs = {area: bool(needs_reader.boolean(area, default=False)) for area in ASSESSMENT_AREAS}
+    needs = {area: bool(needs_reader.boolean(area, default=False)) for area in kind_of(case).casework.assessment_areas}
     risk = r.choice("risk_level", options.RISK_LEVEL, required=True)
     summary = r.text("summary", max_length=4000, multiline=True)
     safety_plan = r.text("safety_plan", max_length=4000, multiline=True)
@@ -80,6 +89,8 @@ def record_assessment(user: User, case: Case, payload: Mapping[str, Any]) -> Ass
     db.session.flush()
     assessment.summary, assessment.safety_plan = summary, safety_plan
     case.risk_level = risk
+    risk_changed(case)
+    note_action(case)
     advance(case, "action_plan")
     _log(
         user,
@@ -115,11 +126,14 @@ def save_plan(user: User, case: Case, payload: Mapping[str, Any]) -> ActionPlan:
         line = Reader(item if isinstance(item, Mapping) else {}, f"goals.{n}.", r.errors)
         goals.append(
             GoalData(
-                area=line.choice("area", dict.fromkeys(GOAL_AREAS, ""), required=True) or "",
+                area=line.choice("area", kind_of(case).casework.goal_areas, required=True) or "",
                 goal=line.text("goal", required=True, max_length=500) or "",
                 responsible=line.text("responsible", max_length=200),
                 due_date=line.date("due_date"),
                 status=line.choice("status", dict.fromkeys(GOAL_STATUSES, ""), default="not_started") or "not_started",
+                service_type=line.choice("service_type", dict.fromkeys(SERVICE_TYPES, "")),
+                provider_id=_provider(line),
+                timeframe=line.choice("timeframe", TIMEFRAMES),
             )
         )
     if not goals and not r.errors:
@@ -133,12 +147,30 @@ def save_plan(user: User, case: Case, payload: Mapping[str, Any]) -> ActionPlan:
     plan.goals = []
     db.session.flush()
     for n, data in enumerate(goals):
-        goal = PlanGoal(plan=plan, position=n, area=data.area, due_date=data.due_date, status=data.status)
+        goal = PlanGoal(
+            plan=plan,
+            position=n,
+            area=data.area,
+            due_date=data.due_date,
+            status=data.status,
+            service_type=data.service_type,
+            provider_id=data.provider_id,
+            timeframe=data.timeframe,
+        )
         db.session.add(goal)
         db.session.flush()  # the row's id first: its encrypted text is bound to it
         goal.goal, goal.responsible = data.goal, data.responsible
     _log(user, case, "case.plan_saved", version=plan.version, goals=len(goals))
     return plan
+
+
+def _provider(line: Reader) -> str | None:
+    """A provider of the directory, by its id (active or not: a plan records what was agreed)."""
+    provider_id = line.text("provider_id", max_length=36)
+    if provider_id and db.session.get(Provider, provider_id) is None:
+        line.fail("provider_id", _("This service is not in the directory."))
+        return None
+    return provider_id
 
 
 def submit_plan(user: User, case: Case) -> ActionPlan:
@@ -156,6 +188,8 @@ def decide_plan(user: User, case: Case, approve: bool, comment: str | None) -> A
     plan = current_plan(case)
     if plan is None or plan.status != "submitted":
         raise Conflict(_("No plan is waiting for approval: it may already have been decided."))
+    if not can(user, "plan.decide", plan):
+        raise Conflict(_("You wrote this plan: another supervisor must approve it."))
     comment = _comment(comment, required=not approve)
     plan.status = "approved" if approve else "rejected"
     plan.decided_by_id, plan.decided_at = user.id, utcnow()
@@ -186,6 +220,7 @@ def add_follow_up(user: User, case: Case, payload: Mapping[str, Any], today: dt.
         r.fail("next_follow_up", _("The next follow-up must come after this one."))
     notes = r.text("notes", max_length=4000, multiline=True)
     recommend = bool(r.boolean("recommend_closure", default=False))
+    purpose = r.choice("purpose", FOLLOW_UP_PURPOSES) if kind_of(case).child_protection else None
     plan = current_plan(case)
     goals = {g.id: g for g in plan.goals} if plan is not None and plan.status == "approved" else {}
     progress_reader = r.child("progress")
@@ -205,6 +240,7 @@ def add_follow_up(user: User, case: Case, payload: Mapping[str, Any], today: dt.
         risk_level=risk or "low",
         progress=progress,
         recommend_closure=recommend,
+        purpose=purpose,
     )
     db.session.add(follow_up)
     db.session.flush()
@@ -212,6 +248,10 @@ def add_follow_up(user: User, case: Case, payload: Mapping[str, Any], today: dt.
     for goal_id, status in progress.items():
         goals[goal_id].status = status
     case.risk_level, case.next_follow_up = risk, next_date
+    risk_changed(case)
+    note_action(case)
+    if purpose == "review" and date is not None:
+        reviewed(case, date)
     advance(case, "follow_up")
     _log(
         user, case, "case.followed_up", risk_level=risk, goals_updated=len(progress), fields=["notes"] if notes else []
@@ -228,7 +268,7 @@ def request_closure(user: User, case: Case, payload: Mapping[str, Any]) -> CaseD
     if pending(case, "closure") is not None:
         raise Conflict(_("A closure is already waiting for the supervisor."))
     r = Reader(payload)
-    reason = r.choice("reason", dict.fromkeys(CLOSURE_REASONS, ""), required=True)
+    reason = r.choice("reason", kind_of(case).casework.closure_reasons, required=True)
     checklist_reader = r.child("checklist")
     checklist = {item: bool(checklist_reader.boolean(item, default=False)) for item in CLOSURE_CHECKLIST}
     if not checklist["told_can_come_back"]:

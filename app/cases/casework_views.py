@@ -8,9 +8,10 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from cpims.options import FOLLOW_UP_PURPOSES, TIMEFRAMES
 from gbvims import options
 from models import db
-from models.casework import ASSESSMENT_AREAS, CLOSURE_CHECKLIST, CLOSURE_REASONS, GOAL_STATUSES
+from models.casework import CLOSURE_CHECKLIST, GOAL_STATUSES
 
 from .. import clock
 from ..auth import acting_user
@@ -18,20 +19,24 @@ from ..forms import check_csrf, flatten, form_page
 from ..i18n_labels import choices
 from ..lookup import load_case
 from ..policy import requires
+from ..referrals.labels import SERVICE_TYPE_LABELS
+from ..referrals.service import providers_for
 from . import casework
-from .labels import AREA_LABELS, ASSESSMENT_LABELS, CHECKLIST_LABELS, GOAL_STATUS_LABELS, REASON_LABELS
+from .kinds import kind_of
+from .labels import CHECKLIST_LABELS, GOAL_STATUS_LABELS
 from .views import bp
 
 
 @bp.route("/<case_id>/assessment", methods=["GET", "POST"])
 @requires("case.update")
 def assessment(case_id: str) -> Response | str | tuple[str, int]:
+    lists = kind_of(load_case(case_id, "case.update")).casework
     return form_page(
         case_id,
         "cases/assessment.html",
         lambda case, payload: casework.record_assessment(acting_user(), case, payload),
         _("Assessment saved."),
-        {"areas": [(a, _(ASSESSMENT_LABELS[a])) for a in ASSESSMENT_AREAS], "risks": choices(options.RISK_LEVEL)},
+        {"areas": choices(lists.assessment_areas), "risks": choices(options.RISK_LEVEL)},
     )
 
 
@@ -39,6 +44,7 @@ def assessment(case_id: str) -> Response | str | tuple[str, int]:
 @requires("case.update")
 def plan(case_id: str) -> Response | str | tuple[str, int]:
     case = load_case(case_id, "case.update")
+    kind = kind_of(case)
     current = casework.current_plan(case)
     initial: dict[str, Any] = {}
     if current is not None:
@@ -51,6 +57,9 @@ def plan(case_id: str) -> Response | str | tuple[str, int]:
                         "responsible": goal.responsible,
                         "due_date": goal.due_date.isoformat() if goal.due_date else "",
                         "status": goal.status,
+                        "service_type": goal.service_type or "",
+                        "provider_id": goal.provider_id or "",
+                        "timeframe": goal.timeframe or "",
                     }
                     for goal in current.goals
                 ]
@@ -62,9 +71,13 @@ def plan(case_id: str) -> Response | str | tuple[str, int]:
         lambda c, payload: casework.save_plan(acting_user(), c, payload),
         _("Case action plan saved as a draft."),
         {
-            "areas": [(a, _(AREA_LABELS[a])) for a in AREA_LABELS],
+            "areas": choices(kind.casework.goal_areas),
             "statuses": [(s, _(GOAL_STATUS_LABELS[s])) for s in GOAL_STATUSES],
             "rows": max(3, len(current.goals) + 2 if current else 3),
+            "child_protection": kind.child_protection,
+            "services": choices(SERVICE_TYPE_LABELS) if kind.child_protection else [],
+            "providers": providers_for(case) if kind.child_protection else [],
+            "timeframes": choices(TIMEFRAMES),
         },
         initial,
     )
@@ -113,7 +126,8 @@ def follow_up(case_id: str) -> Response | str | tuple[str, int]:
             "goals": goals,
             "risks": choices(options.RISK_LEVEL),
             "statuses": [(s, _(GOAL_STATUS_LABELS[s])) for s in GOAL_STATUSES],
-            "area_labels": {a: _(v) for a, v in AREA_LABELS.items()},
+            "area_labels": dict(choices(kind_of(case).casework.goal_areas)),
+            "purposes": choices(FOLLOW_UP_PURPOSES) if kind_of(case).child_protection else [],
         },
         initial,
     )
@@ -122,13 +136,14 @@ def follow_up(case_id: str) -> Response | str | tuple[str, int]:
 @bp.route("/<case_id>/closure", methods=["GET", "POST"])
 @requires("case.update")
 def closure(case_id: str) -> Response | str | tuple[str, int]:
+    lists = kind_of(load_case(case_id, "case.update")).casework
     return form_page(
         case_id,
         "cases/closure.html",
         lambda case, payload: casework.request_closure(acting_user(), case, payload),
         _("Closure requested: the supervisor will review it."),
         {
-            "reasons": [(r, _(REASON_LABELS[r])) for r in CLOSURE_REASONS],
+            "reasons": choices(lists.closure_reasons),
             "checklist": [(c, _(CHECKLIST_LABELS[c])) for c in CLOSURE_CHECKLIST],
         },
     )

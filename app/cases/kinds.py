@@ -10,10 +10,29 @@ is added here and in the module that implements it, not as ``if kind == …`` in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from cpims import options as cp_options
 from gbvims.options import CASE_KIND
 from models import Case
+
+from . import labels
+
+
+@dataclass(frozen=True)
+class CaseworkLists:
+    """The codes (→ English labels) of a kind's assessment, plan and closure."""
+
+    assessment_areas: Mapping[str, str]  # needs assessed
+    goal_areas: Mapping[str, str]  # a plan row's area or domain
+    closure_reasons: Mapping[str, str]
+
+
+GBV_CASEWORK = CaseworkLists(labels.ASSESSMENT_LABELS, labels.AREA_LABELS, labels.REASON_LABELS)
+# Child protection assesses and plans per domain of the child's well-being (Inter-Agency
+# Guidelines for Case Management and Child Protection) and closes for its own reasons.
+CP_CASEWORK = CaseworkLists(cp_options.NEED_DOMAINS, cp_options.NEED_DOMAINS, cp_options.CLOSURE_REASONS)
 
 
 @dataclass(frozen=True)
@@ -24,13 +43,16 @@ class CaseKind:
     # The child protection forms (app/cp/): concerns and response clock, best interests,
     # tracing and reunification, care, MRM; its cases count in the CP statistics, never GBVIMS.
     child_protection: bool = False
+    casework: CaseworkLists = field(default=GBV_CASEWORK)
 
 
 KINDS: dict[str, CaseKind] = {
     "gbv": CaseKind("gbv", records_gbv_incidents=True, post_rape_care_clock=True),
     # A child survivor of GBV has a GBV case (IRF, care clock, GBVIMS), linked to their CP
     # case where one exists; the CP case itself records no GBV incident.
-    "cp": CaseKind("cp", records_gbv_incidents=False, post_rape_care_clock=False, child_protection=True),
+    "cp": CaseKind(
+        "cp", records_gbv_incidents=False, post_rape_care_clock=False, child_protection=True, casework=CP_CASEWORK
+    ),
 }
 assert set(KINDS) == set(CASE_KIND), "every kind offered needs its entry"  # noqa: S101
 

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from cpims.options import TIMEFRAMES
 from gbvims import options
 from gbvims.classification import ANSWER_KEYS, CONTEXT_FLAGS, GBV_TYPES, QUESTIONS, classify, next_question
 from models import Case, Location, db, utcnow
@@ -21,6 +22,7 @@ from referral.states import events_from
 from .. import clock
 from ..auth import acting_user
 from ..cp.page import cp_page_context
+from ..cp.profile import due_clocks
 from ..cp.registration_views import cp_registration_context
 from ..errors import ValidationFailed
 from ..forms import CsrfForm, check_csrf, flatten, nest
@@ -81,8 +83,10 @@ def index() -> Response | str:
     waiting = service.awaiting_approval(acting_user())
     transfers = pending_transfers(acting_user())
     overdue, answered = referral_alerts(acting_user())
+    clocks = due_clocks(acting_user())
     html = render_template(
         "cases/index.html",
+        clocks=clocks,
         page=page,
         filters=filters,
         regions=regions(),
@@ -98,7 +102,7 @@ def index() -> Response | str:
         kinds=choices(options.CASE_KIND),
     )
     # Logged once the page is built and before it is sent: no page leaves unaudited.
-    shown = [c.id for c in page.items] + [c.id for c in waiting]
+    shown = list(dict.fromkeys([c.id for c in page.items] + [c.id for c in waiting] + [c.case.id for c in clocks]))
     if shown:
         service.audit.record(
             "case.list_viewed", target_type="case", details={"cases": shown, "search": bool(filters.q)}
@@ -189,6 +193,7 @@ def show(case_id: str) -> str:
         referral_labels=referral_labels,
         now=utcnow(),
         referral_events=lambda state: events_from(state, "caseworker"),
+        cp_timeframes=TIMEFRAMES,
         **cp_page_context(case),
     )
     service.record_view(case)

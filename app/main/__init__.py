@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from models import Agency, AuditEvent, User, db, utcnow
 
+from .. import audit
+from ..cp.profile import due_clocks
 from ..policy import role_allows, role_in_force
 
 bp = Blueprint("main", __name__)
@@ -51,4 +53,9 @@ def home() -> str:
             "audit": db.session.scalar(select(func.count()).select_from(AuditEvent)),
         }
     summary = WORK_SUMMARIES.get(current_user.role) if role_in_force(current_user) else ROLE_WAITING
-    return render_template("main/home.html", figures=figures, summary=summary)
+    clocks = due_clocks(current_user) if role_allows(current_user, "case.list") else []
+    html = render_template("main/home.html", figures=figures, summary=summary, clocks=clocks)
+    if clocks:  # case codes shown: logged like a case list
+        audit.record("case.list_viewed", target_type="case", details={"cases": sorted({c.case.id for c in clocks})})
+        db.session.commit()
+    return html

@@ -40,6 +40,7 @@ from referral.states import DECLINE_REASONS, EVENTS, FINAL, NOT_DELIVERED_REASON
 
 from .. import audit
 from ..clock import when_incident
+from ..cp.profile import note_action
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..policy import case_scope, deciders_of, require, role_allows
 from ..validation import Reader, present
@@ -88,6 +89,19 @@ def is_child(case: Case) -> bool:
 def suggestions(case: Case, service_type: str) -> list[Match]:
     offering = db.session.scalars(directory_query(service_type=service_type)).all()
     return suggest([_candidate(p) for p in offering], service_type, case.location_code, parent_map(), is_child(case))
+
+
+def providers_for(case: Case) -> list[tuple[str, str]]:
+    """(id, name) of the active providers that could serve this case here, for any service —
+    a case plan names them; a child's case sees only services that serve children."""
+    offering = db.session.scalars(directory_query()).all()
+    candidates = [_candidate(p) for p in offering]
+    parents, child = parent_map(), is_child(case)
+    found: dict[str, str] = {}
+    for service_type in SERVICE_TYPES:
+        for match in suggest(candidates, service_type, case.location_code, parents, child):
+            found.setdefault(match.candidate.id, match.candidate.name)
+    return sorted(found.items(), key=lambda item: item[1])
 
 
 def incident_for(case: Case, r: Reader) -> Incident | None:
@@ -298,6 +312,7 @@ def send(user: User, referral: Referral, request: ReferralRequest, fields: list[
     referral.sent_at = now
     referral.due_at = due_at(now, request.service_type, request.urgency, _recent_rape(case), sla_rules())
     _set_pathway(request.incident, request.service_type, "referred")
+    note_action(case, now)
     audit.record(
         "referral.sent",
         actor=user,

@@ -25,10 +25,16 @@ CASE: dict[str, Any] = {
 }
 
 
-def case_payload(**survivor: Any) -> dict[str, Any]:
-    payload = copy.deepcopy(CASE)
+def _with_survivor(base: dict[str, Any], survivor: dict[str, Any]) -> dict[str, Any]:
+    payload = copy.deepcopy(base)
+    if "date_of_birth" in survivor and "age" not in survivor:
+        payload["survivor"].pop("age")  # an age given beside a date of birth must match it
     payload["survivor"].update(survivor)
     return payload
+
+
+def case_payload(**survivor: Any) -> dict[str, Any]:
+    return _with_survivor(CASE, survivor)
 
 
 CP_CASE: dict[str, Any] = {
@@ -49,9 +55,7 @@ CP_CASE: dict[str, Any] = {
 
 def cp_case_payload(**survivor: Any) -> dict[str, Any]:
     """A separated 13-year-old at high risk, with a caregiver named (written assent at 12–14)."""
-    payload = copy.deepcopy(CP_CASE)
-    payload["survivor"].update(survivor)
-    return payload
+    return _with_survivor(CP_CASE, survivor)
 
 
 def payload_of_kind(kind: str, **survivor: Any) -> dict[str, Any]:

@@ -405,14 +405,16 @@ def test_survivor_fields_are_bound_to_their_row(app, team) -> None:
 def test_what_a_case_records_hangs_off_its_kind(app, signed_in, monkeypatch) -> None:
     """The case core never asks for GBV: a kind declared without the IRF gets no incident form,
     no incident section and no care clock; registration, consent and the case page still work."""
+    import dataclasses
+
     from app.cases import incidents, kinds
     from app.errors import Conflict
 
     client = signed_in("caseworker", "awa")
-    rape = make_case(app, "awa", {**case_payload(), "kind": "cp"})
+    rape = make_case(app, "awa", case_payload())
     add_incident(app, "awa", rape)  # recorded while the kind still had the IRF
-    without_irf = kinds.CaseKind("cp", records_gbv_incidents=False, post_rape_care_clock=False)
-    monkeypatch.setitem(kinds.KINDS, "cp", without_irf)
+    without_irf = dataclasses.replace(kinds.KINDS["gbv"], records_gbv_incidents=False, post_rape_care_clock=False)
+    monkeypatch.setitem(kinds.KINDS, "gbv", without_irf)
     page = client.get(f"/cases/{rape}")
     assert page.status_code == 200
     body = page.get_data(as_text=True)

@@ -158,3 +158,74 @@ def test_the_registration_page_registers_a_child_and_shows_the_clock(app, signed
     assert done.status_code == 302, page_text(done)
     shown = page_text(client.get(done.headers["Location"]))
     assert "Enfant séparé" in shown and "Première action due dans les 24 heures" in shown
+
+
+def test_a_cp_case_is_assessed_planned_reviewed_and_closed_with_its_own_lists(app, factory) -> None:
+    """Assessment per domain of the child's needs, plan rows with service, provider and
+    timeframe approved by a supervisor who did not write them, a review that resets the review
+    clock, closure for a CP reason approved by a supervisor."""
+    from app.referrals.directory_admin import upsert_provider
+    from models import ActionPlan
+
+    from ..conftest import client_of, post_form
+    from .cases_helpers import make_case
+
+    factory.user("awa")
+    factory.user("fatou", role="supervisor")
+    factory.user("aminata", role="supervisor")
+    factory.agency("CICR")
+    with app.app_context():
+        provider_id = upsert_provider({"code": "CICR-GAO", "name": "CICR Gao", "agency": "CICR",
+                                       "services": "family_tracing", "locations": "ML-7", "serves_children": True}).id
+        db.session.commit()
+    case_id = make_case(app, "awa", cp_case_payload())
+    page = f"/cases/{case_id}"
+    awa, fatou, aminata = client_of(app, "awa"), client_of(app, "fatou"), client_of(app, "aminata")
+
+    assert "Famille et prise en charge" in awa.get(f"{page}/assessment").get_data(as_text=True)
+    done = post_form(awa, f"{page}/assessment", {"needs.family": "yes", "risk_level": "high",
+                                                 "safety_plan": "Reste chez la tante, appelle le CICR"})
+    assert done.status_code == 302
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.assessments[-1].needs == {**dict.fromkeys(case.assessments[-1].needs, False), "family": True}
+        assert case.child_profile.first_action_at is not None  # the clock stopped
+    refused = post_form(awa, f"{page}/plan", {"goals.0.area": "health_care", "goals.0.goal": "x"})
+    assert refused.status_code == 422
+    saved = post_form(awa, f"{page}/plan", {"goals.0.area": "family", "goals.0.goal": "Retrouver la mère",
+                                            "goals.0.service_type": "family_tracing", "goals.0.provider_id": provider_id,
+                                            "goals.0.timeframe": "1_week"})
+    assert saved.status_code == 302
+    post_form(awa, page, {}, action=f"{page}/plan/submit")
+    assert post_form(fatou, page, {"decision": "approve"}, action=f"{page}/plan/decide").status_code == 302
+    with app.app_context():
+        plan = db.session.scalars(select(ActionPlan).where(ActionPlan.case_id == case_id)).one()
+        assert plan.status == "approved" and plan.goals[0].provider_id == provider_id
+        assert plan.goals[0].service_type == "family_tracing" and plan.goals[0].timeframe == "1_week"
+
+    # A supervisor who wrote the next version cannot approve it: another one must.
+    post_form(fatou, f"{page}/plan", {"goals.0.area": "education", "goals.0.goal": "Inscription à l'école"})
+    post_form(fatou, page, {}, action=f"{page}/plan/submit")
+    assert post_form(fatou, page, {"decision": "approve"}, action=f"{page}/plan/decide").status_code == 409
+    assert post_form(aminata, page, {"decision": "approve"}, action=f"{page}/plan/decide").status_code == 302
+
+    review_day = dt.date.today() - dt.timedelta(days=1)
+    reviewed = post_form(awa, f"{page}/follow-ups/new", {"date": review_day.isoformat(), "risk_level": "medium",
+                                                          "purpose": "review"})
+    assert reviewed.status_code == 302
+    with app.app_context():
+        assert db.session.get(Case, case_id).child_profile.next_review == review_day + dt.timedelta(days=90)
+
+    refused = post_form(awa, f"{page}/closure", {"reason": "needs_met", "checklist.told_can_come_back": "yes"})
+    assert refused.status_code == 422  # a GBV reason on a CP case
+    asked = post_form(awa, f"{page}/closure", {"reason": "turned_18", "checklist.told_can_come_back": "yes",
+                                               "checklist.safety_plan_reviewed": "yes"})
+    assert asked.status_code == 302
+    with app.app_context():
+        from models import CaseDecision
+
+        decision_id = db.session.scalars(select(CaseDecision.id).where(CaseDecision.case_id == case_id)).one()
+    approved = post_form(fatou, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}")
+    assert approved.status_code == 302
+    with app.app_context():
+        assert db.session.get(Case, case_id).status == "closed"
