@@ -155,6 +155,8 @@ def edit_case(user: User, case: Case, patch: Mapping[str, Any], today: dt.date |
         raise NothingToChange()
     service.write_survivor(survivor, values)
     case.location_code, case.region_code = location, locations.get(location or "")
+    for violation in case.grave_violations:  # a corrected location reaches the MRM copies
+        violation.region_code = case.region_code
     case.risk_level = risk
     for incident in case.incidents:  # corrections of the survivor's coded values reach the IRF copies
         incidents.refresh_from_survivor(incident, case)

@@ -20,6 +20,7 @@ from models import (
     Case,
     CaseDecision,
     Consent,
+    GraveViolation,
     Incident,
     Location,
     ServiceGap,
@@ -152,8 +153,9 @@ def withdraw_consent(user: User, case: Case, what: str) -> Consent:
 
 
 def _sync_reporting_consent(case: Case) -> None:
-    """The incidents' and service gaps' copies of the consent to statistics follow the case's."""
-    for model in (Incident, ServiceGap):
+    """The incidents', service gaps' and grave violations' copies of the consent to statistics
+    follow the case's."""
+    for model in (Incident, ServiceGap, GraveViolation):
         db.session.execute(
             update(model)
             .where(model.case_id == case.id)

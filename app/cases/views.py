@@ -194,7 +194,7 @@ def show(case_id: str) -> str:
         now=utcnow(),
         referral_events=lambda state: events_from(state, "caseworker"),
         cp_timeframes=TIMEFRAMES,
-        **cp_page_context(case),
+        **cp_page_context(acting_user(), case),
     )
     service.record_view(case)
     db.session.commit()

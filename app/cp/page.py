@@ -5,14 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from cpims import options
-from models import Case
+from models import Case, User
 
+from .links import linked_cases
 from .profile import case_clocks, concerns_of
 
 
-def cp_page_context(case: Case) -> dict[str, Any]:
-    """The codes' labels and the running clocks of a CP case (empty for another kind)."""
-    if case.kind != "cp" or case.child_profile is None:
-        return {}
-    return {"cp": {"options": options, "concerns": concerns_of(case), "clocks": case_clocks(case),
-                   "profile": case.child_profile}}
+def cp_page_context(user: User, case: Case) -> dict[str, Any]:
+    """The cases linked to this one that the user may open; for a CP case, the codes' labels
+    and the running clocks."""
+    context: dict[str, Any] = {"linked": linked_cases(user, case), "cp": None}
+    if case.kind == "cp" and case.child_profile is not None:
+        context["cp"] = {
+            "options": options,
+            "concerns": concerns_of(case),
+            "clocks": case_clocks(case),
+            "profile": case.child_profile,
+        }
+    return context

@@ -229,3 +229,90 @@ def test_a_cp_case_is_assessed_planned_reviewed_and_closed_with_its_own_lists(ap
     assert approved.status_code == 302
     with app.app_context():
         assert db.session.get(Case, case_id).status == "closed"
+
+
+def test_violations_are_recorded_after_registration_and_removed_when_wrong(app, factory) -> None:
+    from ..conftest import client_of, post_form
+    from .cases_helpers import make_case
+
+    factory.user("awa")
+    case_id = make_case(app, "awa", cp_case_payload())
+    page = f"/cases/{case_id}"
+    awa = client_of(app, "awa")
+    refused = post_form(awa, f"{page}/violations", {"grave_violations.0.violation": "abduction",
+                                                    "grave_violations.0.date": "2026-01-05"})
+    assert refused.status_code == 422  # the perpetrator category is asked
+    nothing = post_form(awa, f"{page}/violations", {})
+    assert nothing.status_code == 422
+    done = post_form(awa, f"{page}/violations", {"grave_violations.0.violation": "abduction",
+                                                 "grave_violations.0.date": "2026-01-05",
+                                                 "grave_violations.0.perpetrator": "armed_group"})
+    assert done.status_code == 302
+    with app.app_context():
+        row = db.session.scalars(select(GraveViolation)).one()
+        assert (row.violation, row.perpetrator, row.region_code) == ("abduction", "armed_group", "ML-7")
+        row_id = row.id
+    removed = post_form(awa, page, {}, action=f"{page}/violations/{row_id}/remove")
+    assert removed.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(GraveViolation)) == 0
+        actions = set(db.session.scalars(select(AuditEvent.action)))
+        assert {"cp.violations_recorded", "cp.violation_removed"} <= actions
+
+
+def test_a_withdrawn_consent_to_statistics_reaches_the_violations(app, factory) -> None:
+    from ..conftest import client_of, post_form
+    from .cases_helpers import make_case
+
+    factory.user("awa")
+    payload = cp_case_payload()
+    payload["grave_violations"] = [{"violation": "killing_maiming", "date": "2026-02-01", "perpetrator": "unknown"}]
+    case_id = make_case(app, "awa", payload)
+    awa = client_of(app, "awa")
+    post_form(awa, f"/cases/{case_id}", {"what": "reporting"}, action=f"/cases/{case_id}/consent/withdraw")
+    with app.app_context():
+        assert db.session.scalars(select(GraveViolation.reporting_consent)).one() is False
+
+
+def test_a_childs_gbv_and_cp_cases_are_linked_without_exposing_either_outside_its_scope(app, factory) -> None:
+    from ..conftest import client_of, post_form
+    from ..conftest import text as page_text
+    from .cases_helpers import make_case
+
+    factory.user("awa")  # GBV caseworker
+    factory.user("binta")  # CP caseworker, same agency, not assigned to the GBV case
+    factory.user("ousmane", agency="DJIGUIYA")
+    child_gbv = case_payload(age=13, caregiver_name="Fanta")
+    child_gbv["consent"].update(given_by="caregiver", assent="written")
+    gbv_id = make_case(app, "awa", child_gbv)
+    cp_id = make_case(app, "binta", cp_case_payload())
+    other_agency_cp = make_case(app, "ousmane", cp_case_payload())
+    with app.app_context():
+        gbv_code = db.session.get(Case, gbv_id).case_code
+        cp_code = db.session.get(Case, cp_id).case_code
+        foreign_code = db.session.get(Case, other_agency_cp).case_code
+    binta, awa = client_of(app, "binta"), client_of(app, "awa")
+    # Binta cannot read the GBV case: its code is answered like an unknown one.
+    refused = post_form(binta, f"/cases/{cp_id}/links", {"case_code": gbv_code})
+    unknown = post_form(binta, f"/cases/{cp_id}/links", {"case_code": "GBV-2026-ZZZZZZ"})
+    assert refused.status_code == unknown.status_code == 422
+
+    def error_of(response: Any) -> str:
+        body = page_text(response)
+        return body[body.index('class="errors"'):].split("</ul>")[0]
+
+    assert error_of(refused) == error_of(unknown)
+    # Awa links from her GBV case to a CP case she cannot read: refused the same way, and a
+    # foreign agency's case too.
+    assert post_form(awa, f"/cases/{gbv_id}/links", {"case_code": cp_code}).status_code == 422
+    assert post_form(awa, f"/cases/{gbv_id}/links", {"case_code": foreign_code}).status_code == 422
+    # A supervisor reads both and links them.
+    factory.user("fatou", role="supervisor")
+    fatou = client_of(app, "fatou")
+    assert post_form(fatou, f"/cases/{gbv_id}/links", {"case_code": cp_code}).status_code == 302
+    assert post_form(fatou, f"/cases/{gbv_id}/links", {"case_code": cp_code}).status_code == 409
+    assert cp_code in page_text(fatou.get(f"/cases/{gbv_id}"))
+    assert gbv_code in page_text(fatou.get(f"/cases/{cp_id}"))
+    # Each caseworker sees no trace of the other's case.
+    assert gbv_code not in page_text(binta.get(f"/cases/{cp_id}"))
+    assert cp_code not in page_text(awa.get(f"/cases/{gbv_id}"))
