@@ -4,6 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import cases, referrals, stats, views  # noqa: E402,F401 — routes attach to bp
+from . import cases, cp, cp_records, referrals, stats, views  # noqa: E402,F401 — routes attach to bp
 
 __all__ = ["bp"]

@@ -316,3 +316,21 @@ def test_a_childs_gbv_and_cp_cases_are_linked_without_exposing_either_outside_it
     # Each caseworker sees no trace of the other's case.
     assert gbv_code not in page_text(binta.get(f"/cases/{cp_id}"))
     assert cp_code not in page_text(awa.get(f"/cases/{gbv_id}"))
+
+
+def test_the_api_records_violations_and_links(app, client, factory) -> None:
+    factory.user("awa", role="supervisor")
+    headers = api_token(client, "awa")
+    cp_id = _post(client, headers, cp_case_payload()).get_json()["id"]
+    gbv = case_payload(age=13)
+    gbv["consent"].update(given_by="caregiver", assent="written")
+    gbv_code = _post(client, headers, gbv).get_json()["case_code"]
+    bad = client.post(f"/api/v1/cases/{cp_id}/grave-violations", headers=headers,
+                      json={"grave_violations": [{"violation": "looting", "date": "2026-01-01", "perpetrator": "unknown"}]})
+    assert bad.status_code == 422 and "grave_violations.0.violation" in bad.get_json()["error"]["fields"]
+    good = client.post(f"/api/v1/cases/{cp_id}/grave-violations", headers=headers,
+                       json={"grave_violations": [{"violation": "abduction", "date": "2026-01-01",
+                                                   "perpetrator": "armed_group"}]})
+    assert good.status_code == 201 and good.get_json()["grave_violations"][0]["violation"] == "abduction"
+    linked = client.post(f"/api/v1/cases/{cp_id}/links", headers=headers, json={"case_code": gbv_code})
+    assert linked.status_code == 201 and linked.get_json()["linked_case_code"] == gbv_code
