@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from cpims.options import SUB_CLUSTERS
 from models import ROLES
 
 ROLE_LABELS = {
@@ -22,6 +23,10 @@ def role_choices() -> list[tuple[str, str]]:
     return [(r, str(ROLE_LABELS[r])) for r in ROLES]
 
 
+def sub_cluster_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "—")] + [SelectChoice(code, _l(text)) for code, text in SUB_CLUSTERS.items()]
+
+
 def select_choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
@@ -31,6 +36,7 @@ class UserCreateForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     agency = SelectField(_l("Agency"), validators=[Optional()])
     provider = SelectField(_l("Service in the directory (service providers only)"), validators=[Optional()])
+    sub_cluster = SelectField(_l("Sub-cluster (sub-cluster leads only)"), validators=[Optional()])
     password = PasswordField(
         _l("Initial password"),
         validators=[DataRequired(_l("Enter an initial password."))],
@@ -42,6 +48,7 @@ class UserCreateForm(FlaskForm):
 class UserEditForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     agency = SelectField(_l("Agency"), validators=[Optional()])
+    sub_cluster = SelectField(_l("Sub-cluster (sub-cluster leads only)"), validators=[Optional()])
     active = BooleanField(_l("Account active"))
 
 

@@ -35,6 +35,7 @@ from .forms import (
     UserEditForm,
     role_choices,
     select_choices,
+    sub_cluster_choices,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -76,6 +77,7 @@ def user_new() -> Response | tuple[str, int] | str:
     form.agency.choices = _agency_choices()
     providers = db.session.scalars(select(Provider).where(Provider.active.is_(True)).order_by(Provider.code)).all()
     form.provider.choices = select_choices([("", "—")] + [(p.code, f"{p.code} — {p.name}") for p in providers])
+    form.sub_cluster.choices = sub_cluster_choices()
     if form.validate_on_submit():
         try:
             user = service.create_user(
@@ -86,6 +88,7 @@ def user_new() -> Response | tuple[str, int] | str:
                 language=form.language.data,
                 provider_code=form.provider.data or None,
                 created_by=acting_user(),
+                sub_cluster=form.sub_cluster.data or None,
             )
         except ValidationFailed as exc:
             db.session.rollback()
@@ -117,10 +120,12 @@ def user_edit(user_id: str) -> Response | tuple[str, int] | str:
     )
     form.role.choices = select_choices(role_choices())
     form.agency.choices = _agency_choices()
+    form.sub_cluster.choices = sub_cluster_choices()
     if form.validate_on_submit():
         agency = service.agency_by_code(form.agency.data) if form.agency.data else None
         errors: dict[str, list[str]] = {}
         service.validate_role_and_agency(form.role.data or "", agency, errors)
+        sub_cluster = service.validate_sub_cluster(form.role.data or "", form.sub_cluster.data, errors)
         if errors:
             _apply_field_errors(form, ValidationFailed(fields=errors))
         else:
@@ -130,13 +135,15 @@ def user_edit(user_id: str) -> Response | tuple[str, int] | str:
                     ("role", form.role.data),
                     ("agency", agency.code if agency else None),
                     ("active", form.active.data),
+                    ("sub_cluster", sub_cluster),
                 )
                 if v != _current(user, k)
             }
             if "role" in changes or "agency" in changes:
                 accounts.set_role(user, form.role.data or user.role, agency, by=acting_user())
             user.active = bool(form.active.data)
-            if "role" in changes or "active" in changes:
+            user.sub_cluster = sub_cluster
+            if {"role", "active", "sub_cluster"} & set(changes):
                 sessions.end_all(user, "account_changed")  # a demoted or deactivated user keeps no session
             audit.record("user.updated", target_type="user", target_id=user.id, details={"changed": sorted(changes)})
             db.session.commit()

@@ -27,18 +27,24 @@ AGENCIES = (
     ("DJIGUIYA", "Association Djiguiya Mopti", True),
     ("SAHELSANTE", "Clinique Sahel Santé (n'a pas signé le protocole)", False),
     ("SCVBG", "Sous-cluster VBG Mali", True),
+    ("SCPE", "Sous-cluster Protection de l'enfance Mali", True),
     ("SUTURA", "Administration Sutura", False),
 )
 
-# username: (role, password, agency code) — printed by `make run`; demo only.
+# username: (role, password, agency code) — printed by `make run`; demo only. Binta works on
+# child protection cases; Mariam leads the GBV sub-cluster, Ibrahim the child protection one.
 DEMO_USERS = {
     "awa.traore": ("caseworker", "demo-Awa-caseworker-2026", "ESPOIR"),
     "seydou.kone": ("caseworker", "demo-Seydou-caseworker-2026", "DJIGUIYA"),
     "fatou.diallo": ("supervisor", "demo-Fatou-supervisor-2026", "ESPOIR"),
     "moussa.keita": ("provider", "demo-Moussa-provider-2026", "SAHELSANTE"),
+    "binta.coulibaly": ("caseworker", "demo-Binta-caseworker-2026", "ESPOIR"),
     "mariam.sidibe": ("cluster_lead", "demo-Mariam-clusterlead-2026", "SCVBG"),
+    "ibrahim.maiga": ("cluster_lead", "demo-Ibrahim-clusterlead-2026", "SCPE"),
     "admin": ("admin", "demo-Admin-sutura-2026", "SUTURA"),
 }
+CP_CASEWORKERS = ("binta.coulibaly",)
+SUB_CLUSTER_OF = {"mariam.sidibe": "gbv", "ibrahim.maiga": "cp"}
 DEMO_PASSWORDS = {name: (role, password) for name, (role, password, _agency) in DEMO_USERS.items()}
 
 
@@ -62,12 +68,15 @@ def load() -> bool:
             is_demo=True,
             language="fr",
             provider_id=clinic.id if answers_for_provider(role) and clinic else None,
+            sub_cluster=SUB_CLUSTER_OF.get(username),
         )
         accounts.set_role(user, role, agencies[agency_code], by=None)  # the operator's: in force
         db.session.add(user)
     db.session.flush()
     caseworkers = [
-        u for u in db.session.scalars(select(User).where(User.role == "caseworker", User.is_demo.is_(True))).all()
+        u
+        for u in db.session.scalars(select(User).where(User.role == "caseworker", User.is_demo.is_(True))).all()
+        if u.username not in CP_CASEWORKERS
     ]
     # Dates as the caseworkers write them: the day in the deployment's time zone.
     today = dt.datetime.now(deployment_zone()).date()

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from crypto import KeyRing, kek_id_of
 from gbvims.classification import GBV_TYPES
+from app.demo import DEMO_USERS
 from models import Agency, DataKeyRecord, User, db
 
 
@@ -92,7 +93,7 @@ def test_demo_load_once_and_never_in_production(app) -> None:
     second = run(app, "demo", "load")
     assert second.exit_code == 0 and "demo data loaded" not in second.output
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == 6
+        assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
         from models import Case, Incident
 
         assert db.session.scalar(select(func.count()).select_from(Case)) >= 30
@@ -106,3 +107,13 @@ def test_demo_load_once_and_never_in_production(app) -> None:
         assert refused.exit_code != 0 and "production" in refused.output
     finally:
         app.config["DEMO_DATA_ALLOWED"] = True
+
+
+def test_a_cluster_lead_is_created_for_its_sub_cluster_on_the_command_line(app) -> None:
+    without = run(app, "users", "create", "lead.gbv", "--role", "cluster_lead", stdin="a long enough password\n")
+    assert without.exit_code == 2 and "sub_cluster" in without.output
+    made = run(app, "users", "create", "lead.cp", "--role", "cluster_lead", "--sub-cluster", "cp",
+               stdin="a long enough password\n")
+    assert made.exit_code == 0, made.output
+    with app.app_context():
+        assert db.session.scalar(select(User.sub_cluster).where(User.username == "lead.cp")) == "cp"

@@ -334,3 +334,20 @@ def test_the_api_records_violations_and_links(app, client, factory) -> None:
     assert good.status_code == 201 and good.get_json()["grave_violations"][0]["violation"] == "abduction"
     linked = client.post(f"/api/v1/cases/{cp_id}/links", headers=headers, json={"case_code": gbv_code})
     assert linked.status_code == 201 and linked.get_json()["linked_case_code"] == gbv_code
+
+
+def test_a_cluster_lead_is_created_for_one_sub_cluster(app) -> None:
+    from app.admin.service import create_user
+    from app.errors import ValidationFailed
+    from models import User
+
+    with app.test_request_context():
+        with pytest.raises(ValidationFailed) as missing:
+            create_user("lead.one", "cluster_lead", None, "a long enough password 2026")
+        assert "sub_cluster" in (missing.value.fields or {})
+        with pytest.raises(ValidationFailed) as wrong:
+            create_user("caseworker.one", "caseworker", None, "a long enough password 2026", sub_cluster="cp")
+        assert "sub_cluster" in (wrong.value.fields or {})
+        lead = create_user("lead.two", "cluster_lead", None, "a long enough password 2026", sub_cluster="CP")
+        db.session.commit()
+        assert db.session.get(User, lead.id).sub_cluster == "cp"
