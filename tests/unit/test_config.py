@@ -45,3 +45,17 @@ def test_environment_selects_settings_and_defaults_to_production(monkeypatch) ->
 def test_postgres_urls_use_psycopg3() -> None:
     assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_child_protection_response_times_are_checked_at_start(monkeypatch) -> None:
+    from config import _json_object
+
+    monkeypatch.setenv("SUTURA_CP_RESPONSE_TIMES", '{"high": {"act_within": 12}}')
+    assert _json_object("SUTURA_CP_RESPONSE_TIMES") == {"high": {"act_within": 12}}
+    monkeypatch.setenv("SUTURA_CP_RESPONSE_TIMES", "{high: 12")
+    with pytest.raises(ConfigurationError, match="not valid JSON"):
+        _json_object("SUTURA_CP_RESPONSE_TIMES")
+    from config import TestConfig
+
+    with pytest.raises(ConfigurationError, match="SUTURA_CP_RESPONSE_TIMES"):
+        create_app(TestConfig, {"CP_RESPONSE_TIMES": {"urgent": {"act_within": 1}}, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
