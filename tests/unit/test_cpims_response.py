@@ -47,7 +47,9 @@ def test_first_action_due_follows_the_risk() -> None:
     assert first_action_due(registered, "low", DEFAULT_RESPONSE_TIMES) == registered + dt.timedelta(days=7)
 
 
-@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2090, 1, 1)), st.sampled_from(["high", "medium", "low"]))
+@given(
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2090, 1, 1)), st.sampled_from(["high", "medium", "low"])
+)
 def test_a_review_is_never_more_than_three_months_away(day: dt.date, level: str) -> None:
     due = next_review(day, level, DEFAULT_RESPONSE_TIMES)
     assert day < due <= day + dt.timedelta(days=92)
