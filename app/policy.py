@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, false, or_, select
 
 from models.case import Case, CaseAssignment
 from models.casework import ActionPlan, CaseDecision
+from models.child_protection import BestInterests
 from models.referral import CaseTransfer, Referral
 from models.user import ROLES, User
 from referral.states import PROVIDER_VISIBLE
@@ -65,6 +66,7 @@ SUPERVISION_ACTIONS = (
     "transfer.decide",
     "request.decide",
     "plan.decide",
+    "bid.decide",
     "team.unlock",
     "role.approve",
 )
@@ -166,6 +168,17 @@ def _someone_elses_plan(user: User, plan: Any) -> bool:
     return isinstance(plan, ActionPlan) and plan.created_by_id != user.id and _case_in_scope(user, plan.case)
 
 
+def _someone_elses_bid(user: User, bid: Any) -> bool:
+    # A best interests determination's panel decision is recorded by a supervisor who did not
+    # submit the determination.
+    return (
+        isinstance(bid, BestInterests)
+        and bid.kind == "bid"
+        and bid.created_by_id != user.id
+        and _case_in_scope(user, bid.case)
+    )
+
+
 def deciders_of(action: str) -> ColumnElement[bool]:
     """The SQL twin of ``role_allows`` over users: the accounts whose role may do ``action`` now
     (active, role in force). Used to find, say, the agencies with someone to accept a transfer."""
@@ -193,6 +206,7 @@ _RECORD_RULES: dict[str, RecordRule] = {
     "transfer.decide": _transfer_to_my_agency,
     "request.decide": _someone_elses_request,
     "plan.decide": _someone_elses_plan,
+    "bid.decide": _someone_elses_bid,
     "team.unlock": _my_team_member,
     "role.approve": _may_approve_role,
     **dict.fromkeys(CASE_RECORD_ACTIONS, _case_in_scope),

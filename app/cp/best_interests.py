@@ -29,18 +29,8 @@ MAX_TEXT = 4000
 
 
 def may_record_panel_decision(user: Any, bid: Any) -> bool:
-    """The record rule of recording a panel's decision on a BID: someone who may approve on the
-    BID's case (a supervisor of its agency), other than the person who submitted it.
-
-    Meant for ``app.policy``'s record rules (as ``"bid.decide"``, beside ``"request.decide"``);
-    until it moves there it asks the policy only through ``can``."""
-    return (
-        isinstance(bid, BestInterests)
-        and bid.kind == BID
-        and user is not None
-        and bid.created_by_id != getattr(user, "id", None)
-        and can(user, "case.approve", bid.case)
-    )
+    """Whether ``user`` records the panel's decision on ``bid`` (``bid.decide`` in app.policy)."""
+    return can(user, "bid.decide", bid)
 
 
 def assessments(case: Case) -> list[BestInterests]:
@@ -57,6 +47,7 @@ def awaiting_panel(case: Case) -> BestInterests | None:
 
 def record(user: User, case: Case, payload: Mapping[str, Any]) -> BestInterests:
     """A BIA or a BID, by the payload's ``kind`` (the API's one endpoint)."""
+    open_cp_case(user, case)
     r = Reader(payload)
     kind = r.choice("kind", KINDS, required=True)
     r.raise_if_invalid()

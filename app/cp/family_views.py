@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -239,7 +239,7 @@ def care_end(case_id: str) -> Page:
 
 
 def _register_globals(state: BlueprintSetupState) -> None:
-    app: Flask = state.app
+    app = state.app
     app.add_template_global(lambda case: best_interests.section(case, current_user), "cp_best_interests")
     app.add_template_global(tracing.section, "cp_tracing")
     app.add_template_global(care.section, "cp_care")

@@ -42,6 +42,7 @@ def record(
     user: User, case: Case, payload: Mapping[str, Any], today: dt.date | None = None
 ) -> Separation | TracingStep:
     """The separation or a tracing step, by the payload's ``step`` (the API's one endpoint)."""
+    open_cp_case(user, case)
     r = Reader(payload)
     step = r.choice("step", STEPS, required=True)
     r.raise_if_invalid()
