@@ -19,6 +19,7 @@ from ..auth import accounts
 from ..clock import deployment_zone
 from ..policy import answers_for_provider
 from .cases import load_cases
+from .child_protection import load_child_protection
 from .referrals import load_directory, load_referrals
 
 AGENCIES = (
@@ -81,6 +82,8 @@ def load() -> bool:
     # Dates as the caseworkers write them: the day in the deployment's time zone.
     today = dt.datetime.now(deployment_zone()).date()
     cases = load_cases(sorted(caseworkers, key=lambda u: u.username), today=today)
+    for cp_worker in db.session.scalars(select(User).where(User.username.in_(CP_CASEWORKERS))):
+        cases += load_child_protection(cp_worker, today)
     focal_point = db.session.scalar(select(User).where(User.role == "provider", User.is_demo.is_(True)))
     referrals = load_referrals(focal_point) if focal_point is not None else 0
     audit.record(

@@ -103,7 +103,7 @@ def test_non_gbv_incidents_are_described(incidents) -> None:
 
 
 def test_survivors_nationalities_occupations_and_children(incidents) -> None:
-    cases = db.session.scalars(select(Case)).all()
+    cases = db.session.scalars(select(Case).where(Case.kind == "gbv")).all()
     nationalities = Counter(c.survivor.nationality for c in cases)
     assert nationalities["ML"] > len(cases) / 2
     assert len({"BF", "NE", "MR", "unknown"} & set(nationalities)) >= 3
@@ -135,3 +135,18 @@ def test_referrals_name_their_incident_in_cases_with_several(incidents) -> None:
         "closed",
         "withdrawn",
     }
+
+
+def test_child_protection_cases_of_every_concern_and_risk(incidents) -> None:
+    from cpims.options import PROTECTION_CONCERNS
+    from models import ChildConcern, GraveViolation, TracingStep
+
+    cases = db.session.scalars(select(Case).where(Case.kind == "cp")).all()
+    assert len(cases) >= 12 and {c.risk_level for c in cases} == {"high", "medium", "low"}
+    assert set(db.session.scalars(select(ChildConcern.concern))) == set(PROTECTION_CONCERNS)
+    assert all(c.incidents == [] for c in cases)  # never in the GBVIMS tables
+    steps = [s.step for s in db.session.scalars(select(TracingStep))]
+    assert "reunification" in steps and "verification" in steps
+    assert len(set(db.session.scalars(select(GraveViolation.violation)))) >= 3
+    turning = [c.child_profile.turns_18_on for c in cases if c.child_profile.turns_18_on]
+    assert any(0 <= (day - dt.date.today()).days <= 31 for day in turning)  # flagged on the home page
