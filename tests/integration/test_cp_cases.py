@@ -153,7 +153,7 @@ def test_the_registration_page_registers_a_child_and_shows_the_clock(app, signed
     refused = post_form(client, "/cases/new?kind=cp", {**form, "survivor.caregiver_name": ""}, action="/cases/new")
     assert refused.status_code == 422
     body = page_text(refused)
-    assert "say why there is none" in body and 'name="protection_concerns.separated" value="yes" checked' in body
+    assert "ou pourquoi il n'y en a pas" in body and 'name="protection_concerns.separated" value="yes" checked' in body
     done = post_form(client, "/cases/new?kind=cp", form, action="/cases/new")
     assert done.status_code == 302, page_text(done)
     shown = page_text(client.get(done.headers["Location"]))
