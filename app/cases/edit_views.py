@@ -149,7 +149,10 @@ def consent(case_id: str) -> Response | str | tuple[str, int]:
                 }
             }
         )
-        return render_template("cases/consent.html", case=case, **_registration_context(values))
+        html = render_template("cases/consent.html", case=case, **_registration_context(values))
+        service.record_view(case)  # the organisations named in the consent are decrypted here
+        db.session.commit()
+        return html
     check_csrf()
     payload = nest(request.form.to_dict())
     try:

@@ -3,7 +3,8 @@
 The case's key is shredded (every encrypted value becomes unreadable, here and in backups once
 the shred journal is applied), every row about the survivor is deleted, and the incidents the
 survivor allowed in statistics survive only as coarse, coded rows under a new case row that
-nothing else — audit log, printed form, referral — points to.
+nothing else — audit log, printed form, referral — points to. The same holds for the grave
+violations (MRM) a child protection case documented.
 """
 
 from __future__ import annotations
@@ -11,12 +12,20 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session, scoped_session
 
-from gbvims.coarsening import coarse_age, coarse_dates, coarse_moment
+from gbvims.coarsening import coarse_age, coarse_dates, coarse_moment, month_start
 from models import (
     Assessment,
+    BestInterests,
+    CareArrangement,
+    CaseLink,
+    ChildConcern,
+    ChildProfile,
+    GraveViolation,
+    Separation,
+    TracingStep,
     Case,
     CaseAssignment,
     CaseDecision,
@@ -31,6 +40,11 @@ from models import (
     utcnow,
 )
 from models.base import new_uuid
+
+# A child protection case's own rows: deleted with the survivor's, explicitly (a database being
+# restored may not enforce the foreign keys' cascades). Its grave violations are statistics:
+# kept, coarsened, like the incidents, when the child allowed statistics.
+CHILD_PROTECTION_ROWS = (ChildProfile, ChildConcern, BestInterests, Separation, TracingStep, CareArrangement)
 
 
 def erase(case: Case, session: Session | scoped_session[Any] | None = None) -> None:
@@ -47,8 +61,11 @@ def erase(case: Case, session: Session | scoped_session[Any] | None = None) -> N
     else:
         for incident in list(case.incidents):
             session.delete(incident)
-    for model in (Survivor, Consent, Assessment, FollowUp):
+    for model in (Survivor, Consent, Assessment, FollowUp, *CHILD_PROTECTION_ROWS):
         session.execute(delete(model).where(model.case_id == case_id))
+    session.execute(delete(CaseLink).where(or_(CaseLink.gbv_case_id == case_id, CaseLink.cp_case_id == case_id)))
+    if not keep_incidents:
+        session.execute(delete(GraveViolation).where(GraveViolation.case_id == case_id))
     for plan in list(case.plans):
         session.delete(plan)
     for referral in list(case.referrals):  # packets are copies: their keys go too
@@ -129,6 +146,13 @@ def _anonymous_remains(case: Case, session: Session | scoped_session[Any]) -> No
         )
         session.execute(update(gaps).where(gaps.c.incident_id == row["id"]).values(incident_id=kept_id))
         session.execute(delete(incidents).where(incidents.c.id == row["id"]))
+    violations = GraveViolation.__table__
+    for row in session.execute(select(violations).where(violations.c.case_id == case.id)).mappings().all():
+        session.execute(
+            update(violations)
+            .where(violations.c.id == row["id"])
+            .values(case_id=remains_id, date=month_start(row["date"]), recorded_at=now)
+        )
     case_gaps = select(gaps.c.id, gaps.c.recorded_at).where(gaps.c.case_id == case.id)
     for gap_id, recorded_at in session.execute(case_gaps).all():
         session.execute(

@@ -484,6 +484,8 @@ def decide_transfer(user: User, transfer: CaseTransfer, accept: bool) -> None:
     case = transfer.case
     if accept:
         case.agency_id, case.owner_id = transfer.to_agency_id, user.id
+        for violation in case.grave_violations:  # the MRM copies follow the case's agency
+            violation.agency_id = case.agency_id
         case.assignments = []
         if case.survivor is not None:
             case.survivor.reindex()  # blind indexes are per agency: the new agency's key now

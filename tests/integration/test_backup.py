@@ -1,6 +1,7 @@
 """Backups: create and restore through the CLI on this run's database (SQLite, or PostgreSQL
 with TEST_DATABASE_URL), an integrity check that refuses a tampered backup, no key in a backup,
-and a purge made after the backup that stays a purge after the restore (the shred journal)."""
+and a purge made after the backup that stays a purge after the restore (the shred journal) — of
+a GBV case, and of a child protection case with its best interests, tracing and care records."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from models import Case, DataKeyRecord, Survivor, User, db
 
 from ..conftest import Factory, create_schema
 from ..databases import isolated_database
-from .cases_helpers import case_payload, make_case
+from .cases_helpers import case_payload, make_case, payload_of_kind
+from .test_cp_security import CP_TEXTS, add_cp_records, rows_naming
 
 
 @pytest.fixture
@@ -83,10 +85,15 @@ def survivor_name(app: Flask, case_id: str) -> str | None:
             db.session.remove()
 
 
-def test_restore_keeps_a_purge_made_after_the_backup(deployment) -> None:
+@pytest.mark.parametrize("kind", ["gbv", "cp"])
+def test_restore_keeps_a_purge_made_after_the_backup(deployment, kind) -> None:
     app, ring, tmp = deployment
     names = ["Aïssata", "Kadiatou", "Oumou"]
-    ids = [make_case(app, "awa", case_payload(given_name=name)) for name in names]
+    ids = [make_case(app, "awa", payload_of_kind(kind, given_name=name)) for name in names]
+    if kind == "cp":  # the child's own records, in the backup with the rest
+        for case_id in ids[:2]:
+            add_cp_records(app, "awa", case_id, decider="fatou")
+    held = rows_naming(app, ids[0])
 
     backup = tmp / "backup-1"
     made = cli(app, "backup", "create", str(backup))
@@ -102,7 +109,8 @@ def test_restore_keeps_a_purge_made_after_the_backup(deployment) -> None:
         assert isinstance(journal, ShredJournal) and journal.path.parent == tmp / "keys"
         assert [e.owner for e in journal.entries()] == [f"case:{ids[0]}"]
         db.session.remove()
-    later = make_case(app, "awa", case_payload(given_name="Fanta"))  # after the backup: not in it
+    assert rows_naming(app, ids[0]) == {}
+    later = make_case(app, "awa", payload_of_kind(kind, given_name="Fanta"))  # after the backup: not in it
 
     restored = cli(app, "backup", "restore", str(backup), "--yes")
     assert restored.exit_code == 0, restored.output
@@ -117,7 +125,19 @@ def test_restore_keeps_a_purge_made_after_the_backup(deployment) -> None:
         assert db.session.scalar(gone) == 0
         assert db.session.get(Case, later) is None
         db.session.remove()
+    # No table keeps a row of the erased case (for a CP case: its profile, concerns, best
+    # interests, separation, tracing and care), though the backup held them all.
+    cp_tables = {"child_profiles", "child_concerns", "best_interests", "separations", "tracing_steps",
+                 "care_arrangements"}
+    assert {f"{t}.case_id" for t in {"survivors", "consents"} | (cp_tables if kind == "cp" else set())} <= set(held)
+    assert rows_naming(app, ids[0]) == {}
     assert [survivor_name(app, case_id) for case_id in ids[1:]] == names[1:]
+    if kind == "cp":  # the other child's records came back whole and readable
+        with app.app_context():
+            kept = db.session.get(Case, ids[1])
+            assert kept.separation.sought == CP_TEXTS["sought"] and kept.care_arrangements[0].carer == CP_TEXTS["carer"]
+            assert {b.panel_notes for b in kept.best_interests} == {None, CP_TEXTS["panel_notes"]}
+            db.session.remove()
     # The purged case is gone from the pages again (404), not a 500.
     client = app.test_client()
     from ..conftest import sign_in

@@ -351,3 +351,38 @@ def test_a_cluster_lead_is_created_for_one_sub_cluster(app) -> None:
         lead = create_user("lead.two", "cluster_lead", None, "a long enough password 2026", sub_cluster="CP")
         db.session.commit()
         assert db.session.get(User, lead.id).sub_cluster == "cp"
+
+
+@pytest.mark.parametrize("reporting", [True, False])
+def test_an_erased_cp_case_leaves_its_violations_coarse_and_only_with_consent(app, factory, reporting) -> None:
+    """Like the incidents of an erased GBV case: the MRM rows the child allowed in statistics
+    survive under an anonymous case row, dated to their month; without consent, nothing."""
+    from models import CaseDecision, CaseLink, ChildProfile
+
+    from ..conftest import client_of, post_form
+    from .cases_helpers import make_case
+
+    factory.user("awa")
+    factory.user("fatou", role="supervisor")
+    factory.user("aminata", role="supervisor")
+    payload = cp_case_payload()
+    payload["consent"]["reporting"] = reporting
+    payload["grave_violations"] = [{"violation": "abduction", "date": "2026-03-17", "perpetrator": "armed_group"}]
+    case_id = make_case(app, "awa", payload)
+    page = f"/cases/{case_id}"
+    fatou, aminata = client_of(app, "fatou"), client_of(app, "aminata")
+    post_form(fatou, page, {}, action=f"{page}/purge")
+    with app.app_context():
+        decision_id = db.session.scalar(select(CaseDecision.id).where(CaseDecision.case_id == case_id))
+    assert post_form(aminata, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}").status_code == 302
+    with app.app_context():
+        assert db.session.get(Case, case_id) is None
+        assert db.session.scalar(select(db.func.count()).select_from(ChildProfile)) == 0
+        assert db.session.scalar(select(db.func.count()).select_from(CaseLink)) == 0
+        kept = db.session.scalars(select(GraveViolation)).all()
+        if not reporting:
+            assert kept == []
+        else:
+            assert [(v.violation, v.date) for v in kept] == [("abduction", dt.date(2026, 3, 1))]
+            remains = db.session.get(Case, kept[0].case_id)
+            assert remains is not None and remains.case_code.startswith("ERASED-") and remains.purged_at is not None
