@@ -386,3 +386,30 @@ def test_an_erased_cp_case_leaves_its_violations_coarse_and_only_with_consent(ap
             assert [(v.violation, v.date) for v in kept] == [("abduction", dt.date(2026, 3, 1))]
             remains = db.session.get(Case, kept[0].case_id)
             assert remains is not None and remains.case_code.startswith("ERASED-") and remains.purged_at is not None
+
+
+def test_a_child_is_referred_only_to_services_that_serve_children(app, client, factory) -> None:
+    from app.referrals.directory_admin import upsert_provider
+
+    factory.user("awa")
+    factory.agency("ETAT")
+    with app.app_context():
+        adults = upsert_provider({"code": "EC-ADULTES", "name": "État civil (adultes)", "agency": "ETAT",
+                                  "services": "civil_documentation", "locations": "ML-7", "serves_children": False}).id
+        children = upsert_provider({"code": "EC-GAO", "name": "Centre d'état civil de Gao", "agency": "ETAT",
+                                    "services": "civil_documentation;alternative_care", "locations": "ML-7",
+                                    "serves_children": True}).id
+        db.session.commit()
+    headers = api_token(client, "awa")
+    case_id = _post(client, headers, cp_case_payload()).get_json()["id"]
+    body = {"service_type": "civil_documentation", "share": ["given_name", "age"]}
+    refused = client.post(f"/api/v1/cases/{case_id}/referrals", json={**body, "provider_id": adults}, headers=headers)
+    assert refused.status_code == 422 and "provider_id" in refused.get_json()["error"]["fields"]
+    # Civil documentation is covered by the consent to legal services, which this child has not given.
+    withheld = client.post(f"/api/v1/cases/{case_id}/referrals", json={**body, "provider_id": children}, headers=headers)
+    assert withheld.status_code in (409, 422)
+    sent = client.post(f"/api/v1/cases/{case_id}/referrals", headers=headers,
+                       json={"service_type": "alternative_care", "provider_id": children, "share": ["given_name"]})
+    assert sent.status_code == 201, sent.get_json()
+    with app.app_context():
+        assert db.session.get(Case, case_id).child_profile.first_action_at is not None
