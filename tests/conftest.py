@@ -104,17 +104,23 @@ def _audit_published_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every statistics report a test publishes goes through an audit of its own (exact
     intervals, every attacker): a hidden count an attacker could narrow below k fails the test."""
     from app.stats import service
-    from gbvims.aggregates import build
+    from gbvims import aggregates, cp_counts
 
     from .security.disclosure import audit_report
 
-    def audited(*args: Any, **kwargs: Any) -> Any:
-        report = build(*args, **kwargs)
-        found = audit_report(report)
-        assert not found, f"published statistics give away hidden counts: {found[:5]}"
-        return report
+    def audited(make: Any) -> Any:
+        def built(*args: Any, **kwargs: Any) -> Any:
+            report = make(*args, **kwargs)
+            found = audit_report(report)
+            assert not found, f"published statistics give away hidden counts: {found[:5]}"
+            return report
 
-    monkeypatch.setattr(service, "build", audited)
+        return built
+
+    # GBVIMS, child protection and MRM: every builder the statistics service calls.
+    monkeypatch.setattr(service, "build", audited(aggregates.build))
+    monkeypatch.setattr(service, "build_cp", audited(cp_counts.build_cp))
+    monkeypatch.setattr(service, "build_mrm", audited(cp_counts.build_mrm))
 
 
 @pytest.fixture

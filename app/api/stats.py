@@ -1,4 +1,8 @@
-"""Anonymized statistics in the API: the same report, disclosure-controlled, as JSON or files."""
+"""Anonymized statistics in the API: the same reports, disclosure-controlled, as JSON or files.
+
+GBVIMS for the GBV sub-cluster; child protection (CP) and the MRM's grave violations for the
+CP sub-cluster. A cluster lead reads their own sub-cluster's only; a supervisor reads both, for
+their own agency (``policy.statistics_agency``)."""
 
 from __future__ import annotations
 
@@ -18,14 +22,17 @@ from ..stats import service
 from ..stats.exports import file_response
 from . import bp
 
+# The name of what each report counts, in its JSON.
+COUNTED_AS = {"gbvims": "incidents", "cp": "cases", "mrm": "violations"}
+
 
 def _args() -> dict[str, str]:
     return {k: request.args.get(k, "")[:20] for k in ("period", "start", "end", "region")}
 
 
-def report_json(report: Report, gaps: list[Any]) -> dict[str, Any]:
+def report_json(report: Report, gaps: list[Any] | None = None) -> dict[str, Any]:
     scope = report.scope
-    return {
+    body: dict[str, Any] = {
         "period": {
             "start": scope.period.start.isoformat(),
             "end": scope.period.end.isoformat(),
@@ -33,12 +40,13 @@ def report_json(report: Report, gaps: list[Any]) -> dict[str, Any]:
         },
         "region": scope.region,
         "min_published_count": scope.k,
-        "incidents": report.incidents,
+        COUNTED_AS[report.kind]: report.counted,
         "agencies": report.agencies,
         "tables": [
             {
                 "id": t.id,
                 "title": _(t.title),
+                "unit": t.unit,
                 "rows": [code for code, _l in t.rows],
                 "columns": [code for code, _l in t.columns],
                 "cells": t.protected.cells,
@@ -48,16 +56,18 @@ def report_json(report: Report, gaps: list[Any]) -> dict[str, Any]:
             }
             for t in report.tables
         ],
-        "service_gaps": [
+    }
+    if report.kind == "gbvims":
+        body["service_gaps"] = [
             {
                 "service": g.service,
                 "needed": g.needed,
                 "unavailable": g.unavailable,
                 "share": None if g.share is None else round(g.share, 3),
             }
-            for g in gaps
-        ],
-    }
+            for g in gaps or []
+        ]
+    return body
 
 
 @bp.route("/stats/gbvims", methods=["GET"])
@@ -70,6 +80,23 @@ def stats() -> Response:
     return body
 
 
+@bp.route("/stats/cp", methods=["GET"], defaults={"which": "cp"})
+@bp.route("/stats/mrm", methods=["GET"], defaults={"which": "mrm"})
+@requires("stats.read")
+def child_protection_stats(which: str) -> Response:
+    """The CP tables, or the MRM tables: the CP sub-cluster's lead, and supervisors (their agency)."""
+    user = acting_user()
+    report = service.cp_report_for(user, _args()) if which == "cp" else service.mrm_report_for(user, _args())
+    body = jsonify(report_json(report))
+    audit.record(
+        "stats.viewed",
+        target_type="stats",
+        details={"report": which, "period": report.scope.period.label, "region": report.scope.region, "via": "api"},
+    )
+    db.session.commit()
+    return body
+
+
 @bp.route("/exports/gbvims.csv", methods=["GET"], defaults={"fmt": "csv"})
 @bp.route("/exports/gbvims.xlsx", methods=["GET"], defaults={"fmt": "xlsx"})
 @requires("stats.export")
@@ -78,3 +105,24 @@ def export(fmt: str) -> Response:
     audit.record("stats.exported", target_type="stats", details={"format": fmt, "via": "api"})
     db.session.commit()
     return file_response(report, fmt)
+
+
+@bp.route("/exports/cp.csv", methods=["GET"], defaults={"fmt": "csv"})
+@bp.route("/exports/cp.xlsx", methods=["GET"], defaults={"fmt": "xlsx"})
+@requires("stats.export")
+def export_cp(fmt: str) -> Response:
+    """The CP and MRM tables in one file (whichever can be published): the CP sub-cluster's lead."""
+    reports = service.cp_reports_for(acting_user(), _args())
+    audit.record(
+        "stats.exported",
+        target_type="stats",
+        details={
+            "report": "cp",
+            "format": fmt,
+            "period": reports[0].scope.period.label,
+            "region": reports[0].scope.region,
+            "via": "api",
+        },
+    )
+    db.session.commit()
+    return file_response(reports[0], fmt, *reports[1:])

@@ -1,5 +1,7 @@
-"""The GBVIMS report as CSV and XLSX: HXL-tagged, disclosure-controlled, formula-safe.
+"""The statistics reports as CSV and XLSX: HXL-tagged, disclosure-controlled, formula-safe.
 
+The GBVIMS report has a file of its own; the child protection file holds the CP report and the
+MRM report (whichever can be published), with the sector, sub-sector and unit of each number.
 Every number comes from a ``gbvims.aggregates.Protected`` table; a suppressed count is written
 as an empty value with the marker "suppressed", never as a number. No identifying column
 exists to export, and agency names are left out of consolidated files.
@@ -48,6 +50,18 @@ HEADERS = (
     "value",
     "status",
 )
+# The child protection file: the same columns, with the sector, the sub-sector (child
+# protection, or the MRM's grave violations) and what each number counts.
+CP_COLUMNS = (
+    ("sector", "#sector+code"),
+    ("subsector", "#subsector+code"),
+    *zip(HEADERS[:-2], HXL[:-2], strict=True),
+    ("unit", "#meta+unit"),
+    *zip(HEADERS[-2:], HXL[-2:], strict=True),
+)
+CP_HEADERS = tuple(name for name, _tag in CP_COLUMNS)
+CP_HXL = tuple(tag for _name, tag in CP_COLUMNS)
+SUBSECTOR = {"cp": "child_protection", "mrm": "mrm"}
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -74,7 +88,7 @@ def rows(report: Report) -> Iterator[list[Any]]:
     scope = report.scope
     for table in report.tables:
         for row_code, row_label, col_code, col_label, value in _lines(table):
-            yield [
+            line = [
                 scope.period.start.isoformat(),
                 scope.period.end.isoformat(),
                 scope.region or "ML",
@@ -87,16 +101,37 @@ def rows(report: Report) -> Iterator[list[Any]]:
                 "" if value is None else value,
                 "suppressed" if value is None else "published",
             ]
+            if report.kind != "gbvims":
+                line = ["protection", SUBSECTOR[report.kind], *line[:-2], table.unit, *line[-2:]]
+            yield line
 
 
-def to_csv(report: Report) -> str:
+def _columns(reports: tuple[Report, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return (HEADERS, HXL) if reports[0].kind == "gbvims" else (CP_HEADERS, CP_HXL)
+
+
+def to_csv(*reports: Report) -> str:
+    """One file of one report, or of a child protection report and its MRM twin."""
+    headers, tags = _columns(reports)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(HEADERS)
-    writer.writerow(HXL)
-    for row in rows(report):
-        writer.writerow([safe(v) for v in row])
+    writer.writerow(headers)
+    writer.writerow(tags)
+    for report in reports:
+        for row in rows(report):
+            writer.writerow([safe(v) for v in row])
     return out.getvalue()
+
+
+def _suppression(report: Report) -> tuple[str, str]:
+    return (
+        _("Suppression rule"),
+        _(
+            "Counts from 1 to %(k)d are suppressed, with complementary suppression so that no "
+            "suppressed count can be recovered from rows, columns or totals.",
+            k=report.scope.k - 1,
+        ),
+    )
 
 
 def metadata(report: Report) -> list[tuple[str, Any]]:
@@ -124,34 +159,65 @@ def metadata(report: Report) -> list[tuple[str, Any]]:
                 "means nobody answered the question."
             ),
         ),
-        (
-            _("Suppression rule"),
-            _(
-                "Counts from 1 to %(k)d are suppressed, with complementary suppression so that no "
-                "suppressed count can be recovered from rows, columns or totals.",
-                k=scope.k - 1,
-            ),
-        ),
+        _suppression(report),
         (_("Generated at"), dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
     ]
 
 
-def to_xlsx(report: Report) -> bytes:
+def cp_metadata(reports: tuple[Report, ...]) -> list[tuple[str, Any]]:
+    """What the child protection file holds, and under which rules."""
+    by_kind = {report.kind: report for report in reports}
+    scope = reports[0].scope
+    withheld = _("Withheld: too few to publish without risk to the children")
+    cp, mrm = by_kind.get("cp"), by_kind.get("mrm")
+    return [
+        (_("Report"), _("Child protection and MRM statistics (anonymized)")),
+        (_("Period"), f"{scope.period.start.isoformat()} — {scope.period.end.isoformat()} ({scope.period.label})"),
+        (_("Area"), scope.region or _("All regions")),
+        (_("Child protection cases counted"), cp.counted if cp is not None else withheld),
+        (_("Grave violations counted"), mrm.counted if mrm is not None else withheld),
+        (_("Agencies counted"), max(report.agencies or 0 for report in reports)),
+        (
+            _("Counting rules"),
+            _(
+                "Child protection cases registered in the period, with consent to non-identifiable "
+                "reporting, not erased, from agencies that signed the Information Sharing Protocol; "
+                "a case counts once under each of its protection concerns. Referrals of those cases "
+                "sent in the period and reunifications dated in it. Grave violations (MRM) dated in "
+                "the period, with the same consent and agency rules. GBV cases are never counted here."
+            )
+            if scope.agency_id is None
+            else _(
+                "Only your agency's child protection cases registered in the period, with consent to "
+                "non-identifiable reporting, not erased; a case counts once under each of its "
+                "protection concerns. Referrals of those cases sent in the period and reunifications "
+                "dated in it. Your agency's grave violations (MRM) dated in the period, with consent."
+            ),
+        ),
+        _suppression(reports[0]),
+        (_("Generated at"), dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
+    ]
+
+
+def to_xlsx(*reports: Report) -> bytes:
+    """One workbook of one report, or of a child protection report and its MRM twin."""
+    headers, tags = _columns(reports)
     workbook = Workbook()
     meta = workbook.active
     meta.title = "Metadata"
-    for key, value in metadata(report):
+    for key, value in metadata(reports[0]) if reports[0].kind == "gbvims" else cp_metadata(reports):
         meta.append([safe(key), safe(value)])
     meta.column_dimensions["A"].width = 24
     meta.column_dimensions["B"].width = 100
     data = workbook.create_sheet("Data")
-    data.append(list(HEADERS))
-    data.append(list(HXL))
+    data.append(list(headers))
+    data.append(list(tags))
     for cell in data[1]:
         cell.font = Font(bold=True)
-    for row in rows(report):
-        data.append([safe(v) for v in row])
-    for table in report.tables:
+    for report in reports:
+        for row in rows(report):
+            data.append([safe(v) for v in row])
+    for table in (table for report in reports for table in report.tables):
         sheet = workbook.create_sheet(table.id[:31])
         sheet.append([safe(label(table.title))])
         sheet.append(
@@ -176,14 +242,16 @@ def to_xlsx(report: Report) -> bytes:
     return out.getvalue()
 
 
-def file_response(report: Any, fmt: str) -> Response:
-    """The report as a download (``fmt``: "csv" or "xlsx"), named after its region and period."""
-    name = f"gbvims-{report.scope.region or 'ML'}-{report.scope.period.label.replace('/', '_')}.{fmt}"
+def file_response(report: Report, fmt: str, *more: Report) -> Response:
+    """The report (and ``more`` of its scope) as a download (``fmt``: "csv" or "xlsx"), named
+    after its kind, region and period."""
+    prefix = "gbvims" if report.kind == "gbvims" else "cp"  # the CP file holds the MRM tables
+    name = f"{prefix}-{report.scope.region or 'ML'}-{report.scope.period.label.replace('/', '_')}.{fmt}"
     if fmt == "csv":
-        body: bytes | str = to_csv(report)
+        body: bytes | str = to_csv(report, *more)
         mimetype = "text/csv; charset=utf-8"
     else:
-        body = to_xlsx(report)
+        body = to_xlsx(report, *more)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
