@@ -135,6 +135,7 @@ _ERRORS = (400, 401, 403, 404, 409, 413, 415, 422)
 
 BEST_INTERESTS_BODY = {
     "type": "object",
+    "title": "BestInterests",
     "required": ["kind", "recommendation"],
     "description": "A BIA needs priority and child_views; a BID rests on a BIA of the same case "
     "(assessment_id, by default the latest): without one it is refused (422, field assessment_id)",
@@ -149,6 +150,7 @@ BEST_INTERESTS_BODY = {
 }
 BEST_INTERESTS = {
     "type": "object",
+    "title": "BestInterests",
     "properties": {
         "id": {"type": "string"},
         "kind": _enum((family.BIA, family.BID), nullable=False),
@@ -174,6 +176,7 @@ PANEL_DECISION_BODY = {
 }
 TRACING_BODY = {
     "type": "object",
+    "title": "TracingStep",
     "required": ["step"],
     "description": "separation: cause (date, place, sought optional; a second one corrects the first); "
     "action: date, action, outcome; verification: date, recommendation; reunification: date, "
@@ -193,6 +196,7 @@ TRACING_BODY = {
 }
 TRACING_RECORD = {
     "type": "object",
+    "title": "TracingStep",
     "properties": {
         "id": {"type": "string"},
         "step": _enum(family.TRACING_STEPS, nullable=False),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cpims import options as cp_options
 from gbvims import options
 from gbvims.care import CARE_HOURS, CARE_STATES
 from gbvims.classification import ANSWER_KEYS, GBV_TYPES
@@ -13,6 +14,8 @@ from referral.sla import URGENCIES
 from referral.states import DECLINE_REASONS
 
 from ..cases.service import CASE_CODE_QUERY
+from ..cp.profile import CLOCKS
+from .cp import openapi_paths as cp_paths
 
 ERROR = {
     "type": "object",
@@ -116,11 +119,54 @@ SURVIVOR = {
         "caretaker_occupation": {"type": ["string", "null"]},
     },
 }
+GRAVE_VIOLATION = {
+    "type": "object",
+    "required": ["violation", "date", "perpetrator"],
+    "properties": {
+        "id": {"type": "string", "readOnly": True},
+        "violation": _enum(cp_options.GRAVE_VIOLATIONS, nullable=False),
+        "date": {"type": "string", "format": "date"},
+        "perpetrator": _enum(cp_options.MRM_PERPETRATORS, nullable=False),
+    },
+}
+CHILD_PROTECTION = {
+    "type": "object",
+    "description": "A CP case's own registration and clocks (null for a GBV case)",
+    "properties": {
+        "protection_concerns": {"type": "array", "items": _enum(cp_options.PROTECTION_CONCERNS, nullable=False)},
+        "urgent": {"type": "boolean"},
+        "no_caregiver_reason": _enum(cp_options.NO_CAREGIVER_REASONS),
+        "first_action_due": {"type": ["string", "null"], "format": "date-time"},
+        "first_action_at": {"type": ["string", "null"], "format": "date-time"},
+        "next_review": {"type": ["string", "null"], "format": "date"},
+        "turns_18_on": {"type": ["string", "null"], "format": "date"},
+        "grave_violations": {"type": "array", "items": GRAVE_VIOLATION},
+        "clocks": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "clock": _enum(CLOCKS, nullable=False),
+                    "due": {"type": "string"},
+                    "overdue": {"type": "boolean"},
+                    "hours_left": {"type": ["integer", "null"]},
+                },
+            },
+        },
+    },
+}
 NEW_CASE = {
     "type": "object",
     "required": ["kind", "location", "survivor", "consent"],
+    "description": "A child protection case (kind cp) also requires protection_concerns and risk_level, and "
+    "no_caregiver_reason when survivor.caregiver_name is empty; a GBV case given these fields is refused (422)",
     "properties": {
         "kind": _enum(options.CASE_KIND, nullable=False),
+        "protection_concerns": {"type": "array", "items": _enum(cp_options.PROTECTION_CONCERNS, nullable=False)},
+        "risk_level": _enum(options.RISK_LEVEL),
+        "urgent": {"type": "boolean"},
+        "no_caregiver_reason": _enum(cp_options.NO_CAREGIVER_REASONS),
+        "grave_violations": {"type": "array", "items": GRAVE_VIOLATION},
         "location": {"type": "string", "description": "a location code (e.g. ML-7)"},
         "survivor": {**SURVIVOR, "required": ["sex"]},
         "consent": {
@@ -255,6 +301,7 @@ CASE_DETAIL = {
         "consent": {"type": ["object", "null"]},
         "incidents": {"type": "array", "items": INCIDENT},
         "care_windows": {"type": "array", "items": CARE_WINDOW},
+        "child_protection": {"anyOf": [CHILD_PROTECTION, {"type": "null"}]},
     },
 }
 
@@ -319,6 +366,55 @@ PERIOD_PARAMETERS = [
     },
     {"name": "region", "in": "query", "schema": {"type": "string"}, "description": "a region code (ML-7)"},
 ]
+# A published table: a suppressed count (1 to k−1, or one that would give such a count away) is null.
+_COUNTS = {"type": ["array", "null"], "items": {"type": ["integer", "null"]}}
+STATS_TABLE = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "unit": {
+            "type": "string",
+            "description": "what a number counts: incidents, records, children, referrals, reunifications, violations",
+        },
+        "rows": {"type": "array", "items": {"type": "string"}},
+        "columns": {"type": "array", "items": {"type": "string"}},
+        "cells": {"type": "array", "items": {"type": "array", "items": {"type": ["integer", "null"]}}},
+        "row_totals": _COUNTS,
+        "column_totals": _COUNTS,
+        "total": {"type": ["integer", "null"]},
+    },
+}
+
+
+def _stats_report(counted: str, **more: Any) -> dict[str, Any]:
+    """A statistics report; ``counted``: the name of what it counts (incidents, cases, violations)."""
+    return {
+        "type": "object",
+        "properties": {
+            "period": {"type": "object", "properties": {k: {"type": "string"} for k in ("start", "end", "label")}},
+            "region": {"type": ["string", "null"]},
+            "min_published_count": {"type": "integer"},
+            counted: {"type": ["integer", "null"]},
+            "agencies": {"type": "integer"},
+            "tables": {"type": "array", "items": STATS_TABLE},
+            **more,
+        },
+    }
+
+
+SERVICE_GAPS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "service": {"type": "string"},
+            "needed": {"type": ["integer", "null"]},
+            "unavailable": {"type": ["integer", "null"]},
+            "share": {"type": ["number", "null"]},
+        },
+    },
+}
 
 
 def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
@@ -502,6 +598,63 @@ def _document() -> dict[str, Any]:
                     "responses": {"200": _json(CASE_DETAIL), **_errors(400, 401, 403, 404, 409, 415, 422)},
                 },
             },
+            "/cases/{case_id}/grave-violations": {
+                "post": {
+                    "summary": "Record grave violations (MRM) a child protection case documents",
+                    "parameters": [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["grave_violations"],
+                                    "properties": {
+                                        "grave_violations": {"type": "array", "minItems": 1, "items": GRAVE_VIOLATION}
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json(CHILD_PROTECTION, "Recorded"),
+                        **_errors(400, 401, 403, 404, 409, 415, 422),
+                    },
+                }
+            },
+            "/cases/{case_id}/links": {
+                "post": {
+                    "summary": "Link a child's GBV case and CP case (both open to the caller; an unknown code "
+                    "and a code out of scope are refused alike, 422)",
+                    "parameters": [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["case_code"],
+                                    "properties": {"case_code": {"type": "string", "maxLength": 24}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "case": {"type": "string"},
+                                    "linked": {"type": "string"},
+                                    "linked_case_code": {"type": "string"},
+                                },
+                            },
+                            "Linked",
+                        ),
+                        **_errors(400, 401, 403, 404, 409, 415, 422),
+                    },
+                }
+            },
             "/cases/{case_id}/consent": {
                 "post": {
                     "summary": "Record the survivor's new consent: a new version (earlier ones are kept); open "
@@ -618,7 +771,10 @@ def _document() -> dict[str, Any]:
                     "summary": "Anonymized GBVIMS tables (cluster lead: all ISP agencies; supervisor: own agency). "
                     "Suppressed counts are null",
                     "parameters": PERIOD_PARAMETERS,
-                    "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 422)},
+                    "responses": {
+                        "200": _json(_stats_report("incidents", service_gaps=SERVICE_GAPS)),
+                        **_errors(401, 403, 422),
+                    },
                 }
             },
             **{
@@ -634,6 +790,40 @@ def _document() -> dict[str, Any]:
                     ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
                 )
             },
+            "/stats/cp": {
+                "get": {
+                    "summary": "Anonymized child protection tables: cases registered in the period by protection "
+                    "concern (a case under each of its concerns), risk level, age and sex, region and status; "
+                    "referrals sent and reunifications in the period (CP cluster lead: all ISP agencies; "
+                    "supervisor: own agency). Suppressed counts are null; 403 for the GBV sub-cluster's lead",
+                    "parameters": PERIOD_PARAMETERS,
+                    "responses": {"200": _json(_stats_report("cases")), **_errors(401, 403, 422)},
+                }
+            },
+            "/stats/mrm": {
+                "get": {
+                    "summary": "Anonymized MRM tables: grave violations dated in the period by type and the "
+                    "child's sex and age, and by region and quarter (CP cluster lead: all ISP agencies; "
+                    "supervisor: own agency). Suppressed counts are null; 403 for the GBV sub-cluster's lead",
+                    "parameters": PERIOD_PARAMETERS,
+                    "responses": {"200": _json(_stats_report("violations")), **_errors(401, 403, 422)},
+                }
+            },
+            **{
+                f"/exports/cp.{fmt}": {
+                    "get": {
+                        "summary": f"The child protection and MRM tables (those that can be published) as a "
+                        f"{fmt.upper()} file with HXL hashtags (CP cluster lead)",
+                        "parameters": PERIOD_PARAMETERS,
+                        "responses": {"200": {"description": "file", "content": {mime: {}}}, **_errors(401, 403, 422)},
+                    }
+                }
+                for fmt, mime in (
+                    ("csv", "text/csv"),
+                    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                )
+            },
+            **cp_paths(),
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

@@ -70,10 +70,13 @@ def reviewed(case: Case, on: dt.date) -> None:
         profile.next_review = next_review(on, case.risk_level or "low", times())
 
 
+CLOCKS = ("first_action", "review", "turns_18")
+
+
 @dataclass(frozen=True)
 class Clock:
     case: Case
-    what: str  # "first_action", "review" or "turns_18"
+    what: str  # one of CLOCKS
     due: dt.datetime | dt.date
     overdue: bool
     hours_left: int | None  # for the first-action clock

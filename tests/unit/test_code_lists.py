@@ -13,7 +13,10 @@ import pytest
 from app.admin.forms import ROLE_LABELS
 from app.api.openapi import document
 from app.cases import labels as case_labels
+from app.cp.profile import CLOCKS
 from app.referrals import labels as referral_labels
+from cpims import family
+from cpims import options as cp_options
 from gbvims import options
 from gbvims.care import CARE_HOURS, CARE_STATES
 from gbvims.classification import ANSWER_KEYS, GBV_TYPES
@@ -69,12 +72,33 @@ ENUMS: dict[tuple[str, ...], Sequence[Any]] = {
     ("service_type",): SERVICE_TYPES,
     ("urgency",): URGENCIES,
     ("role",): ROLES,
+    # Child protection.
+    ("protection_concerns",): cp_options.PROTECTION_CONCERNS,
+    ("no_caregiver_reason",): cp_options.NO_CAREGIVER_REASONS,
+    ("violation",): cp_options.GRAVE_VIOLATIONS,
+    ("perpetrator",): cp_options.MRM_PERPETRATORS,
+    ("clock",): CLOCKS,
+    ("BestInterests", "kind"): (family.BIA, family.BID),
+    ("priority",): cp_options.BIA_PRIORITY,
+    ("BestInterests", "recommendation"): cp_options.BI_RECOMMENDATIONS,
+    ("decision",): cp_options.BID_DECISIONS,
+    ("panel_decision",): cp_options.BID_DECISIONS,
+    ("step",): family.TRACING_STEPS,
+    ("cause",): cp_options.SEPARATION_CAUSES,
+    ("action",): cp_options.TRACING_ACTIONS,
+    ("outcome",): cp_options.TRACING_OUTCOMES,
+    ("TracingStep", "recommendation"): cp_options.VERIFICATION,
+    ("reunification_type",): cp_options.REUNIFICATION_TYPES,
+    ("arrangement",): cp_options.CARE_ARRANGEMENTS,
 }
 
 
 def _enums(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], list[Any]]]:
-    """Every enum of the document, with the property names leading to it."""
+    """Every enum of the document, with the property names leading to it (and the titles of the
+    schemas on the way: one name may mean two lists in two records, e.g. a recommendation)."""
     if isinstance(node, dict):
+        if isinstance(node.get("title"), str):
+            path = (*path, node["title"])
         if "enum" in node:
             yield path, node["enum"]
         for key, value in node.items():
