@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.demo import DEMO_USERS
 from crypto import KeyRing, kek_id_of
 from gbvims.classification import GBV_TYPES
-from app.demo import DEMO_USERS
 from models import Agency, DataKeyRecord, User, db
 
 

@@ -24,8 +24,11 @@ def test_a_separated_child_at_high_risk_is_registered_with_a_24_hour_clock(app, 
     token = api_token(client, "awa")
     payload = cp_case_payload()
     payload["grave_violations"] = [
-        {"violation": "recruitment_use", "date": (dt.date.today() - dt.timedelta(days=40)).isoformat(),
-         "perpetrator": "armed_group"},
+        {
+            "violation": "recruitment_use",
+            "date": (dt.date.today() - dt.timedelta(days=40)).isoformat(),
+            "perpetrator": "armed_group",
+        },
     ]
     payload["protection_concerns"] = ["separated", "associated_with_armed_groups"]
     created = _post(client, token, payload)
@@ -39,7 +42,11 @@ def test_a_separated_child_at_high_risk_is_registered_with_a_24_hour_clock(app, 
     first = next(c for c in cp["clocks"] if c["clock"] == "first_action")
     assert first["overdue"] is False and 23 <= first["hours_left"] <= 24
     due = dt.datetime.fromisoformat(cp["first_action_due"])
-    assert dt.timedelta(hours=23, minutes=59) < due - dt.datetime.fromisoformat(body["created_at"]) <= dt.timedelta(hours=24)
+    assert (
+        dt.timedelta(hours=23, minutes=59)
+        < due - dt.datetime.fromisoformat(body["created_at"])
+        <= dt.timedelta(hours=24)
+    )
     assert detail["incidents"] == [] and detail["care_windows"] == []
     with app.app_context():
         violation = db.session.scalars(select(GraveViolation)).one()
@@ -58,12 +65,20 @@ def test_a_separated_child_at_high_risk_is_registered_with_a_24_hour_clock(app, 
         (lambda p: p.pop("risk_level"), "risk_level", "Choose"),
         (lambda p: p["survivor"].update(age=19), "survivor.age", "under 18"),
         (lambda p: p["survivor"].update(age=13, date_of_birth="2010-01-01"), "survivor.age", "does not match"),
-        (lambda p: p.update(grave_violations=[{"violation": "looting", "date": "2026-01-01",
-                                                "perpetrator": "unknown"}]),
-         "grave_violations.0.violation", "not in the list"),
-        (lambda p: p.update(grave_violations=[{"violation": "abduction", "date": "2999-01-01",
-                                                "perpetrator": "unknown"}]),
-         "grave_violations.0.date", "future"),
+        (
+            lambda p: p.update(
+                grave_violations=[{"violation": "looting", "date": "2026-01-01", "perpetrator": "unknown"}]
+            ),
+            "grave_violations.0.violation",
+            "not in the list",
+        ),
+        (
+            lambda p: p.update(
+                grave_violations=[{"violation": "abduction", "date": "2999-01-01", "perpetrator": "unknown"}]
+            ),
+            "grave_violations.0.date",
+            "future",
+        ),
         (lambda p: p.update(no_caregiver_reason="unaccompanied"), "no_caregiver_reason", "caregiver is named"),
     ],
 )
@@ -86,8 +101,7 @@ def test_the_error_is_in_the_callers_language(client, factory) -> None:
     factory.user("awa")
     payload = cp_case_payload()
     payload["survivor"].pop("caregiver_name")
-    refused = client.post("/api/v1/cases", json=payload,
-                          headers={**api_token(client, "awa"), "Accept-Language": "fr"})
+    refused = client.post("/api/v1/cases", json=payload, headers={**api_token(client, "awa"), "Accept-Language": "fr"})
     assert refused.status_code == 422
     assert "prend soin de l'enfant" in " ".join(refused.get_json()["error"]["fields"]["no_caregiver_reason"])
 
@@ -123,8 +137,7 @@ def test_a_cp_case_records_no_gbv_incident(client, factory) -> None:
     factory.user("awa")
     token = api_token(client, "awa")
     case_id = _post(client, token, cp_case_payload()).get_json()["id"]
-    refused = client.post(f"/api/v1/cases/{case_id}/incidents", json={"date_of_incident": "2026-01-01"},
-                          headers=token)
+    refused = client.post(f"/api/v1/cases/{case_id}/incidents", json={"date_of_incident": "2026-01-01"}, headers=token)
     assert refused.status_code == 409
 
 
@@ -144,11 +157,21 @@ def test_the_registration_page_registers_a_child_and_shows_the_clock(app, signed
     page = client.get("/cases/new?kind=cp")
     assert page.status_code == 200 and 'name="protection_concerns.separated"' in page_text(page)
     form = {
-        "kind": "cp", "location": "ML-7-03", "survivor.given_name": "Moussa", "survivor.sex": "male",
-        "survivor.age": "13", "survivor.caregiver_name": "Fanta", "protection_concerns.separated": "yes",
-        "risk_level": "high", "consent.services": "yes", "consent.reporting": "yes",
-        "consent.given_by": "caregiver", "consent.assent": "written",
-        "grave_violations.0.violation": "", "grave_violations.0.date": "", "grave_violations.0.perpetrator": "",
+        "kind": "cp",
+        "location": "ML-7-03",
+        "survivor.given_name": "Moussa",
+        "survivor.sex": "male",
+        "survivor.age": "13",
+        "survivor.caregiver_name": "Fanta",
+        "protection_concerns.separated": "yes",
+        "risk_level": "high",
+        "consent.services": "yes",
+        "consent.reporting": "yes",
+        "consent.given_by": "caregiver",
+        "consent.assent": "written",
+        "grave_violations.0.violation": "",
+        "grave_violations.0.date": "",
+        "grave_violations.0.perpetrator": "",
     }
     refused = post_form(client, "/cases/new?kind=cp", {**form, "survivor.caregiver_name": ""}, action="/cases/new")
     assert refused.status_code == 422
@@ -175,16 +198,27 @@ def test_a_cp_case_is_assessed_planned_reviewed_and_closed_with_its_own_lists(ap
     factory.user("aminata", role="supervisor")
     factory.agency("CICR")
     with app.app_context():
-        provider_id = upsert_provider({"code": "CICR-GAO", "name": "CICR Gao", "agency": "CICR",
-                                       "services": "family_tracing", "locations": "ML-7", "serves_children": True}).id
+        provider_id = upsert_provider(
+            {
+                "code": "CICR-GAO",
+                "name": "CICR Gao",
+                "agency": "CICR",
+                "services": "family_tracing",
+                "locations": "ML-7",
+                "serves_children": True,
+            }
+        ).id
         db.session.commit()
     case_id = make_case(app, "awa", cp_case_payload())
     page = f"/cases/{case_id}"
     awa, fatou, aminata = client_of(app, "awa"), client_of(app, "fatou"), client_of(app, "aminata")
 
     assert "Famille et prise en charge" in awa.get(f"{page}/assessment").get_data(as_text=True)
-    done = post_form(awa, f"{page}/assessment", {"needs.family": "yes", "risk_level": "high",
-                                                 "safety_plan": "Reste chez la tante, appelle le CICR"})
+    done = post_form(
+        awa,
+        f"{page}/assessment",
+        {"needs.family": "yes", "risk_level": "high", "safety_plan": "Reste chez la tante, appelle le CICR"},
+    )
     assert done.status_code == 302
     with app.app_context():
         case = db.session.get(Case, case_id)
@@ -192,9 +226,17 @@ def test_a_cp_case_is_assessed_planned_reviewed_and_closed_with_its_own_lists(ap
         assert case.child_profile.first_action_at is not None  # the clock stopped
     refused = post_form(awa, f"{page}/plan", {"goals.0.area": "health_care", "goals.0.goal": "x"})
     assert refused.status_code == 422
-    saved = post_form(awa, f"{page}/plan", {"goals.0.area": "family", "goals.0.goal": "Retrouver la mère",
-                                            "goals.0.service_type": "family_tracing", "goals.0.provider_id": provider_id,
-                                            "goals.0.timeframe": "1_week"})
+    saved = post_form(
+        awa,
+        f"{page}/plan",
+        {
+            "goals.0.area": "family",
+            "goals.0.goal": "Retrouver la mère",
+            "goals.0.service_type": "family_tracing",
+            "goals.0.provider_id": provider_id,
+            "goals.0.timeframe": "1_week",
+        },
+    )
     assert saved.status_code == 302
     post_form(awa, page, {}, action=f"{page}/plan/submit")
     assert post_form(fatou, page, {"decision": "approve"}, action=f"{page}/plan/decide").status_code == 302
@@ -210,16 +252,20 @@ def test_a_cp_case_is_assessed_planned_reviewed_and_closed_with_its_own_lists(ap
     assert post_form(aminata, page, {"decision": "approve"}, action=f"{page}/plan/decide").status_code == 302
 
     review_day = dt.date.today() - dt.timedelta(days=1)
-    reviewed = post_form(awa, f"{page}/follow-ups/new", {"date": review_day.isoformat(), "risk_level": "medium",
-                                                          "purpose": "review"})
+    reviewed = post_form(
+        awa, f"{page}/follow-ups/new", {"date": review_day.isoformat(), "risk_level": "medium", "purpose": "review"}
+    )
     assert reviewed.status_code == 302
     with app.app_context():
         assert db.session.get(Case, case_id).child_profile.next_review == review_day + dt.timedelta(days=90)
 
     refused = post_form(awa, f"{page}/closure", {"reason": "needs_met", "checklist.told_can_come_back": "yes"})
     assert refused.status_code == 422  # a GBV reason on a CP case
-    asked = post_form(awa, f"{page}/closure", {"reason": "turned_18", "checklist.told_can_come_back": "yes",
-                                               "checklist.safety_plan_reviewed": "yes"})
+    asked = post_form(
+        awa,
+        f"{page}/closure",
+        {"reason": "turned_18", "checklist.told_can_come_back": "yes", "checklist.safety_plan_reviewed": "yes"},
+    )
     assert asked.status_code == 302
     with app.app_context():
         from models import CaseDecision
@@ -239,14 +285,23 @@ def test_violations_are_recorded_after_registration_and_removed_when_wrong(app, 
     case_id = make_case(app, "awa", cp_case_payload())
     page = f"/cases/{case_id}"
     awa = client_of(app, "awa")
-    refused = post_form(awa, f"{page}/violations", {"grave_violations.0.violation": "abduction",
-                                                    "grave_violations.0.date": "2026-01-05"})
+    refused = post_form(
+        awa,
+        f"{page}/violations",
+        {"grave_violations.0.violation": "abduction", "grave_violations.0.date": "2026-01-05"},
+    )
     assert refused.status_code == 422  # the perpetrator category is asked
     nothing = post_form(awa, f"{page}/violations", {})
     assert nothing.status_code == 422
-    done = post_form(awa, f"{page}/violations", {"grave_violations.0.violation": "abduction",
-                                                 "grave_violations.0.date": "2026-01-05",
-                                                 "grave_violations.0.perpetrator": "armed_group"})
+    done = post_form(
+        awa,
+        f"{page}/violations",
+        {
+            "grave_violations.0.violation": "abduction",
+            "grave_violations.0.date": "2026-01-05",
+            "grave_violations.0.perpetrator": "armed_group",
+        },
+    )
     assert done.status_code == 302
     with app.app_context():
         row = db.session.scalars(select(GraveViolation)).one()
@@ -299,7 +354,7 @@ def test_a_childs_gbv_and_cp_cases_are_linked_without_exposing_either_outside_it
 
     def error_of(response: Any) -> str:
         body = page_text(response)
-        return body[body.index('class="errors"'):].split("</ul>")[0]
+        return body[body.index('class="errors"') :].split("</ul>")[0]
 
     assert error_of(refused) == error_of(unknown)
     # Awa links from her GBV case to a CP case she cannot read: refused the same way, and a
@@ -325,12 +380,17 @@ def test_the_api_records_violations_and_links(app, client, factory) -> None:
     gbv = case_payload(age=13)
     gbv["consent"].update(given_by="caregiver", assent="written")
     gbv_code = _post(client, headers, gbv).get_json()["case_code"]
-    bad = client.post(f"/api/v1/cases/{cp_id}/grave-violations", headers=headers,
-                      json={"grave_violations": [{"violation": "looting", "date": "2026-01-01", "perpetrator": "unknown"}]})
+    bad = client.post(
+        f"/api/v1/cases/{cp_id}/grave-violations",
+        headers=headers,
+        json={"grave_violations": [{"violation": "looting", "date": "2026-01-01", "perpetrator": "unknown"}]},
+    )
     assert bad.status_code == 422 and "grave_violations.0.violation" in bad.get_json()["error"]["fields"]
-    good = client.post(f"/api/v1/cases/{cp_id}/grave-violations", headers=headers,
-                       json={"grave_violations": [{"violation": "abduction", "date": "2026-01-01",
-                                                   "perpetrator": "armed_group"}]})
+    good = client.post(
+        f"/api/v1/cases/{cp_id}/grave-violations",
+        headers=headers,
+        json={"grave_violations": [{"violation": "abduction", "date": "2026-01-01", "perpetrator": "armed_group"}]},
+    )
     assert good.status_code == 201 and good.get_json()["grave_violations"][0]["violation"] == "abduction"
     linked = client.post(f"/api/v1/cases/{cp_id}/links", headers=headers, json={"case_code": gbv_code})
     assert linked.status_code == 201 and linked.get_json()["linked_case_code"] == gbv_code
@@ -374,7 +434,9 @@ def test_an_erased_cp_case_leaves_its_violations_coarse_and_only_with_consent(ap
     post_form(fatou, page, {}, action=f"{page}/purge")
     with app.app_context():
         decision_id = db.session.scalar(select(CaseDecision.id).where(CaseDecision.case_id == case_id))
-    assert post_form(aminata, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}").status_code == 302
+    assert (
+        post_form(aminata, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}").status_code == 302
+    )
     with app.app_context():
         assert db.session.get(Case, case_id) is None
         assert db.session.scalar(select(db.func.count()).select_from(ChildProfile)) == 0
@@ -394,11 +456,26 @@ def test_a_child_is_referred_only_to_services_that_serve_children(app, client, f
     factory.user("awa")
     factory.agency("ETAT")
     with app.app_context():
-        adults = upsert_provider({"code": "EC-ADULTES", "name": "État civil (adultes)", "agency": "ETAT",
-                                  "services": "civil_documentation", "locations": "ML-7", "serves_children": False}).id
-        children = upsert_provider({"code": "EC-GAO", "name": "Centre d'état civil de Gao", "agency": "ETAT",
-                                    "services": "civil_documentation;alternative_care", "locations": "ML-7",
-                                    "serves_children": True}).id
+        adults = upsert_provider(
+            {
+                "code": "EC-ADULTES",
+                "name": "État civil (adultes)",
+                "agency": "ETAT",
+                "services": "civil_documentation",
+                "locations": "ML-7",
+                "serves_children": False,
+            }
+        ).id
+        children = upsert_provider(
+            {
+                "code": "EC-GAO",
+                "name": "Centre d'état civil de Gao",
+                "agency": "ETAT",
+                "services": "civil_documentation;alternative_care",
+                "locations": "ML-7",
+                "serves_children": True,
+            }
+        ).id
         db.session.commit()
     headers = api_token(client, "awa")
     case_id = _post(client, headers, cp_case_payload()).get_json()["id"]
@@ -406,10 +483,15 @@ def test_a_child_is_referred_only_to_services_that_serve_children(app, client, f
     refused = client.post(f"/api/v1/cases/{case_id}/referrals", json={**body, "provider_id": adults}, headers=headers)
     assert refused.status_code == 422 and "provider_id" in refused.get_json()["error"]["fields"]
     # Civil documentation is covered by the consent to legal services, which this child has not given.
-    withheld = client.post(f"/api/v1/cases/{case_id}/referrals", json={**body, "provider_id": children}, headers=headers)
+    withheld = client.post(
+        f"/api/v1/cases/{case_id}/referrals", json={**body, "provider_id": children}, headers=headers
+    )
     assert withheld.status_code in (409, 422)
-    sent = client.post(f"/api/v1/cases/{case_id}/referrals", headers=headers,
-                       json={"service_type": "alternative_care", "provider_id": children, "share": ["given_name"]})
+    sent = client.post(
+        f"/api/v1/cases/{case_id}/referrals",
+        headers=headers,
+        json={"service_type": "alternative_care", "provider_id": children, "share": ["given_name"]},
+    )
     assert sent.status_code == 201, sent.get_json()
     with app.app_context():
         assert db.session.get(Case, case_id).child_profile.first_action_at is not None
