@@ -51,7 +51,7 @@ def nest(form: Mapping[str, str]) -> dict[str, Any]:
             node[parts[-1]] = value
     # Numbered groups ("perpetrators.0") become lists, in order, dropping blank rows.
     for key, value in list(root.items()):
-        if isinstance(value, dict) and value and all(k.isdigit() for k in value):
+        if isinstance(value, dict) and value and all(k.isascii() and k.isdecimal() for k in value):
             rows = [value[k] for k in sorted(value, key=int)]
             root[key] = [row for row in rows if isinstance(row, dict) and any(v for v in row.values())]
     return root
@@ -96,9 +96,12 @@ def form_page(
     except ValidationFailed as exc:
         db.session.rollback()
         case = load_case(case_id, "case.update")
-        return render_template(
+        html = render_template(
             template, case=case, values=flatten(payload), errors=exc.fields or {}, form=CsrfForm(), **context
-        ), 422
+        )
+        audit.record("case.viewed", target_type="case", target_id=case.id)  # the form shows decrypted text again
+        db.session.commit()
+        return html, 422
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("cases.show", case_id=case_id))

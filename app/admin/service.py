@@ -42,7 +42,12 @@ def validate_sub_cluster(role: str, sub_cluster: str | None, errors: dict[str, l
     if coordinates_sub_cluster(role):
         if code not in SUB_CLUSTERS:
             errors.setdefault("sub_cluster", []).append(
-                str(_l("Choose the sub-cluster this lead coordinates: %(codes)s.", codes=", ".join(SUB_CLUSTERS)))
+                str(
+                    _l(
+                        "Choose the sub-cluster this lead coordinates: %(names)s.",
+                        names=", ".join(f"{code} ({_l(label)})" for code, label in SUB_CLUSTERS.items()),
+                    )
+                )
             )
         return code
     if code is not None:

@@ -22,7 +22,6 @@ from models import (
     CaseDecision,
     FollowUp,
     PlanGoal,
-    Provider,
     User,
     db,
     utcnow,
@@ -35,6 +34,7 @@ from .. import audit, clock
 from ..cp.profile import note_action, reviewed, risk_changed
 from ..errors import Conflict
 from ..policy import can, require
+from ..referrals.service import providers_for
 from ..validation import Reader
 from . import erasure
 from .kinds import kind_of
@@ -122,6 +122,8 @@ def save_plan(user: User, case: Case, payload: Mapping[str, Any]) -> ActionPlan:
         r.fail("goals", _("Give at most %(n)d goals.", n=MAX_GOALS))
         raw = []
     goals: list[GoalData] = []
+    named = any(isinstance(item, Mapping) and item.get("provider_id") for item in raw)
+    offered = {provider_id for provider_id, _name in providers_for(case)} if named else set()
     for n, item in enumerate(raw):
         line = Reader(item if isinstance(item, Mapping) else {}, f"goals.{n}.", r.errors)
         goals.append(
@@ -132,7 +134,7 @@ def save_plan(user: User, case: Case, payload: Mapping[str, Any]) -> ActionPlan:
                 due_date=line.date("due_date"),
                 status=line.choice("status", dict.fromkeys(GOAL_STATUSES, ""), default="not_started") or "not_started",
                 service_type=line.choice("service_type", dict.fromkeys(SERVICE_TYPES, "")),
-                provider_id=_provider(line),
+                provider_id=_provider(line, offered),
                 timeframe=line.choice("timeframe", TIMEFRAMES),
             )
         )
@@ -144,6 +146,7 @@ def save_plan(user: User, case: Case, payload: Mapping[str, Any]) -> ActionPlan:
         plan = ActionPlan(case=case, version=(plan.version + 1) if plan else 1, created_by_id=user.id)
         db.session.add(plan)
     plan.status = "draft"
+    plan.created_by_id = user.id  # whoever wrote the goals last is the author no one approves alone
     plan.goals = []
     db.session.flush()
     for n, data in enumerate(goals):
@@ -164,11 +167,11 @@ def save_plan(user: User, case: Case, payload: Mapping[str, Any]) -> ActionPlan:
     return plan
 
 
-def _provider(line: Reader) -> str | None:
-    """A provider of the directory, by its id (active or not: a plan records what was agreed)."""
+def _provider(line: Reader, offered: set[str]) -> str | None:
+    """A provider of the directory that serves this case (for a child: one that serves children)."""
     provider_id = line.text("provider_id", max_length=36)
-    if provider_id and db.session.get(Provider, provider_id) is None:
-        line.fail("provider_id", _("This service is not in the directory."))
+    if provider_id and provider_id not in offered:
+        line.fail("provider_id", _("This service is not in the directory for this case's area and age."))
         return None
     return provider_id
 

@@ -23,6 +23,7 @@ from models import AuditEvent, Case, Incident, Survivor, User, db, utcnow
 from models.incident import PATHWAY_COLUMNS
 
 from .. import audit, clock
+from ..cp.registration import after_correction, check_correction
 from ..errors import Conflict, NothingToChange, ValidationFailed
 from ..policy import require
 from ..validation import Reader
@@ -147,6 +148,7 @@ def edit_case(user: User, case: Case, patch: Mapping[str, Any], today: dt.date |
     location = read_location(Reader({"location": patch.get("location", case.location_code)}, "", r.errors),
                              set(locations), required=True)
     risk = r.choice("risk_level", options.RISK_LEVEL) if "risk_level" in patch else case.risk_level
+    check_correction(r, case, age=values.age, caregiver_named=bool(values.caregiver_name), risk=risk)
     r.raise_if_invalid()
     before = {**current, "location": case.location_code, "risk_level": case.risk_level}
     after = {**_as_answers(values), "location": location, "risk_level": risk}
@@ -158,6 +160,7 @@ def edit_case(user: User, case: Case, patch: Mapping[str, Any], today: dt.date |
     for violation in case.grave_violations:  # a corrected location reaches the MRM copies
         violation.region_code = case.region_code
     case.risk_level = risk
+    after_correction(case, date_of_birth=values.date_of_birth, age=values.age)
     for incident in case.incidents:  # corrections of the survivor's coded values reach the IRF copies
         incidents.refresh_from_survivor(incident, case)
     case.updated_at = utcnow()

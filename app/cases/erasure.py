@@ -148,11 +148,10 @@ def _anonymous_remains(case: Case, session: Session | scoped_session[Any]) -> No
         session.execute(delete(incidents).where(incidents.c.id == row["id"]))
     violations = GraveViolation.__table__
     for row in session.execute(select(violations).where(violations.c.case_id == case.id)).mappings().all():
-        session.execute(
-            update(violations)
-            .where(violations.c.id == row["id"])
-            .values(case_id=remains_id, date=month_start(row["date"]), recorded_at=now)
-        )
+        # A new id: the old one was shown in the case's pages and API answers.
+        kept = {**row, "id": new_uuid(), "case_id": remains_id, "date": month_start(row["date"]), "recorded_at": now}
+        session.execute(insert(violations).values(**kept))
+        session.execute(delete(violations).where(violations.c.id == row["id"]))
     case_gaps = select(gaps.c.id, gaps.c.recorded_at).where(gaps.c.case_id == case.id)
     for gap_id, recorded_at in session.execute(case_gaps).all():
         session.execute(

@@ -61,9 +61,12 @@ def _form_page(
     except ValidationFailed as exc:
         db.session.rollback()
         case = load_cp_case(case_id, action)
-        return render_template(
+        html = render_template(
             template, case=case, values=flatten(payload), errors=exc.fields or {}, **common, **context(case)
-        ), 422
+        )
+        audit.record("case.viewed", target_type="case", target_id=case.id)  # shown again, decrypted
+        db.session.commit()
+        return html, 422
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("cases.show", case_id=case_id))

@@ -23,6 +23,8 @@ PAIR = {"gbv": "cp", "cp": "gbv"}
 def link(user: User, case: Case, payload: Mapping[str, Any]) -> Case:
     """Link ``case`` to the case whose code is ``payload["case_code"]`` (the other kind)."""
     require("case.update", case, user=user)
+    if case.status != "open" or not case.consent_services:
+        raise Conflict(_("This case is closed or its consent was withdrawn."))
     r = Reader(payload)
     code = (r.text("case_code", required=True, max_length=24) or "").strip().upper()
     other = db.session.scalar(select(Case).where(Case.case_code == code, Case.purged_at.is_(None))) if code else None

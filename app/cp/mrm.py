@@ -35,6 +35,8 @@ def record_violations(user: User, case: Case, payload: Mapping[str, Any]) -> lis
 def remove_violation(user: User, case: Case, violation_id: str) -> None:
     """A violation recorded by mistake: removed, and the removal audited (by code, never more)."""
     require("case.update", case, user=user)
+    if case.status != "open":
+        raise Conflict(_("Grave violations are recorded on an open child protection case."))
     row = next((v for v in case.grave_violations if v.id == violation_id), None)
     if row is None:
         raise NotFound()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from cpims.options import PROTECTION_CONCERNS
@@ -105,28 +105,36 @@ def case_clocks(case: Case) -> list[Clock]:
 
 def due_clocks(user: User, limit: int = 20) -> list[Clock]:
     """The open CP cases in the user's scope with a clock running out: first actions not taken,
-    reviews overdue or due within a week, children about to turn 18 — the most urgent first."""
+    reviews overdue or due within a week, children about to turn 18.
+    One bounded, indexed query per clock: a pile of reviews never pushes a new high-risk child's
+    24-hour clock off the page."""
     today, now = clock.today(), utcnow()
-    stmt: Any = (
-        select(ChildProfile)
-        .join(Case, Case.id == ChildProfile.case_id)
-        .where(
-            case_scope(user),
-            Case.status == "open",
-            Case.purged_at.is_(None),
-            or_(
-                ChildProfile.first_action_at.is_(None),
-                ChildProfile.next_review <= today + dt.timedelta(days=SOON_DAYS),
-                ChildProfile.turns_18_on <= today + dt.timedelta(days=ADULTHOOD_NOTICE_DAYS),
-            ),
-        )
-        .options(joinedload(ChildProfile.case))
-        .order_by(ChildProfile.first_action_due, ChildProfile.next_review)
-        .limit(limit)
+    open_in_scope = (case_scope(user), Case.status == "open", Case.purged_at.is_(None))
+    per_clock: tuple[tuple[Any, Any], ...] = (
+        (
+            ChildProfile.first_action_at.is_(None) & ChildProfile.first_action_due.is_not(None),
+            ChildProfile.first_action_due,
+        ),
+        (ChildProfile.next_review <= today + dt.timedelta(days=SOON_DAYS), ChildProfile.next_review),
+        (ChildProfile.turns_18_on <= today + dt.timedelta(days=ADULTHOOD_NOTICE_DAYS), ChildProfile.turns_18_on),
     )
-    found = [c for profile in db.session.scalars(stmt).unique() for c in clocks_of(profile, now, today)]
-    order = {"first_action": 0, "review": 1, "turns_18": 2}
-    return sorted(found, key=lambda c: (not c.overdue, order[c.what], str(c.due)))
+    profiles: dict[str, ChildProfile] = {}
+    for condition, due in per_clock:
+        stmt: Any = (
+            select(ChildProfile)
+            .join(Case, Case.id == ChildProfile.case_id)
+            .where(*open_in_scope, condition)
+            .options(joinedload(ChildProfile.case))
+            .order_by(due, ChildProfile.id)
+            .limit(limit)
+        )
+        for profile in db.session.scalars(stmt).unique():
+            profiles.setdefault(profile.id, profile)
+    found = [c for profile in profiles.values() for c in clocks_of(profile, now, today)]
+    order = {what: n for n, what in enumerate(CLOCKS)}
+    # First actions lead (a new high-risk child has hours), then reviews, then turning 18;
+    # within each, the overdue first.
+    return sorted(found, key=lambda c: (order[c.what], not c.overdue, str(c.due)))
 
 
 def concerns_of(case: Case) -> list[str]:

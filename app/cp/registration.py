@@ -15,12 +15,12 @@ from typing import Any
 from flask_babel import gettext as _
 
 from cpims import options
-from cpims.response import MAJORITY, RISK_LEVELS
+from cpims.response import MAJORITY, RISK_LEVELS, eighteenth_birthday
 from models import Case, ChildConcern, ChildProfile, GraveViolation, User, db
 
 from .. import audit
 from ..validation import Reader
-from .profile import start_clock
+from .profile import risk_changed, start_clock
 
 # Registration fields only a CP case has: refused on a GBV case rather than silently dropped.
 CP_ONLY_FIELDS = ("protection_concerns", "urgent", "no_caregiver_reason", "grave_violations")
@@ -80,13 +80,38 @@ def read_registration(
     )
 
 
+def check_correction(r: Reader, case: Case, *, age: int | None, caregiver_named: bool, risk: str | None) -> None:
+    """A correction of a CP case keeps what its registration required: a child under 18, a
+    caregiver or the reason there is none, a risk level (the clocks run on it)."""
+    if case.kind != "cp":
+        return
+    if age is not None and age >= MAJORITY:
+        r.fail("survivor.age", _("A child protection case is for a child under 18: close it with the reason "
+                                 "\"turned 18\" instead."))
+    profile = case.child_profile
+    if not caregiver_named and (profile is None or profile.no_caregiver_reason is None):
+        r.fail("survivor.caregiver_name", _("Name the child's caregiver, or say why there is none (for example: "
+                                            "unaccompanied)."))
+    if not risk:
+        r.fail("risk_level", _("Choose an option."))
+
+
+def after_correction(case: Case, *, date_of_birth: dt.date | None, age: int | None) -> None:
+    """The clocks follow a corrected risk level or date of birth."""
+    profile = case.child_profile if case.kind == "cp" else None
+    if profile is None:
+        return
+    profile.turns_18_on = eighteenth_birthday(date_of_birth, age, case.created_at.date())
+    risk_changed(case)
+
+
 def read_violations(r: Reader, raw: Any, today: dt.date, name: str = "grave_violations") -> list[ViolationData]:
     """Grave violations as ``[{"violation", "date", "perpetrator"}]``: each code from the MRM
     lists, a date not in the future; errors under ``grave_violations.N.field``."""
     if raw in (None, "", []):
         return []
-    if isinstance(raw, Mapping) and all(str(k).isdigit() for k in raw):  # the pages' numbered rows
-        raw = [raw[k] for k in sorted(raw, key=int)]
+    if isinstance(raw, Mapping) and all(isinstance(k, str) and k.isascii() and k.isdecimal() for k in raw):
+        raw = [raw[k] for k in sorted(raw, key=int)]  # the pages' numbered rows
     if not isinstance(raw, list) or len(raw) > len(options.GRAVE_VIOLATIONS) * 4:
         r.fail(name, _("Give a list of at most %(n)d grave violations.", n=len(options.GRAVE_VIOLATIONS) * 4))
         return []

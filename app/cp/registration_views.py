@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from cpims import options
 
@@ -34,5 +35,5 @@ def cp_registration_context(values: dict[str, Any], errors: dict[str, list[str]]
 def _duration(span: Any) -> str:
     hours = int(span.total_seconds() // 3600)
     if hours % 24 or hours < 24:
-        return _("%(n)d hours", n=hours)
-    return _("%(n)d days", n=hours // 24)
+        return ngettext("%(num)d hour", "%(num)d hours", hours)
+    return ngettext("%(num)d day", "%(num)d days", hours // 24)

@@ -82,8 +82,9 @@ def directory_query(region: str = "", service_type: str = "", active_only: bool 
 
 
 def is_child(case: Case) -> bool:
+    """A child protection case is a child's, whatever its recorded age; another case by its age."""
     s = case.survivor
-    return s is not None and s.age_at_registration is not None and s.age_at_registration < 18
+    return case.kind == "cp" or (s is not None and s.age_at_registration is not None and s.age_at_registration < 18)
 
 
 def suggestions(case: Case, service_type: str) -> list[Match]:

@@ -495,3 +495,100 @@ def test_a_child_is_referred_only_to_services_that_serve_children(app, client, f
     assert sent.status_code == 201, sent.get_json()
     with app.app_context():
         assert db.session.get(Case, case_id).child_profile.first_action_at is not None
+
+
+def test_a_new_high_risk_child_is_never_pushed_off_the_clocks_by_older_work(app, factory) -> None:
+    """25 older cases with reviews due this week must not hide today's 24-hour clock."""
+    from app.cp.profile import due_clocks
+    from models import ChildProfile, User
+
+    from .cases_helpers import make_case
+
+    factory.user("awa")
+    older = [make_case(app, "awa", cp_case_payload(given_name=f"Enfant{n}")) for n in range(25)]
+    with app.app_context():
+        for profile in db.session.scalars(select(ChildProfile).where(ChildProfile.case_id.in_(older))):
+            profile.first_action_at = profile.first_action_due
+            profile.next_review = dt.date.today() - dt.timedelta(days=3)
+        db.session.commit()
+    newest = make_case(app, "awa", cp_case_payload(given_name="Nouveau"))
+    with app.test_request_context():
+        awa = db.session.scalars(select(User).where(User.username == "awa")).one()
+        clocks = due_clocks(awa)
+        assert clocks[0].case.id == newest and clocks[0].what == "first_action"
+        assert sum(c.what == "review" for c in clocks) == 20  # bounded per clock
+
+
+def test_the_last_writer_of_a_plan_cannot_approve_it(app, factory) -> None:
+    from ..conftest import client_of, post_form
+    from .cases_helpers import make_case
+
+    factory.user("awa")
+    factory.user("fatou", role="supervisor")
+    case_id = make_case(app, "awa", cp_case_payload())
+    page = f"/cases/{case_id}"
+    awa, fatou = client_of(app, "awa"), client_of(app, "fatou")
+    post_form(awa, f"{page}/plan", {"goals.0.area": "family", "goals.0.goal": "Retrouver la mère"})
+    # The supervisor rewrites the caseworker's draft: she is its author now.
+    post_form(fatou, f"{page}/plan", {"goals.0.area": "education", "goals.0.goal": "Inscrire à l'école"})
+    post_form(fatou, page, {}, action=f"{page}/plan/submit")
+    assert post_form(fatou, page, {"decision": "approve"}, action=f"{page}/plan/decide").status_code == 409
+
+
+def test_a_cp_plan_names_only_providers_that_serve_the_child(app, factory) -> None:
+    from app.referrals.directory_admin import upsert_provider
+
+    from ..conftest import client_of, post_form
+    from .cases_helpers import make_case
+
+    factory.user("awa")
+    factory.agency("ABRI")
+    with app.app_context():
+        adults = upsert_provider(
+            {
+                "code": "ABRI-ADULTES",
+                "name": "Abri (adultes)",
+                "agency": "ABRI",
+                "services": "shelter",
+                "locations": "ML-7",
+                "serves_children": False,
+            }
+        ).id
+        db.session.commit()
+    case_id = make_case(app, "awa", cp_case_payload())
+    refused = post_form(
+        client_of(app, "awa"),
+        f"/cases/{case_id}/plan",
+        {"goals.0.area": "safety", "goals.0.goal": "Abri", "goals.0.provider_id": adults},
+    )
+    assert refused.status_code == 422
+
+
+def test_odd_row_numbers_are_refused_not_crashed(client, factory) -> None:
+    factory.user("awa")
+    payload = cp_case_payload()
+    payload["grave_violations"] = {"²": {"violation": "abduction"}}
+    refused = _post(client, api_token(client, "awa"), payload)
+    assert refused.status_code == 422
+
+
+def test_a_correction_keeps_a_cp_case_a_child_with_a_caregiver_and_moves_its_clocks(app, client, factory) -> None:
+    factory.user("awa")
+    headers = api_token(client, "awa")
+    payload = cp_case_payload()
+    payload["risk_level"] = "low"
+    case_id = _post(client, headers, payload).get_json()["id"]
+    url = f"/api/v1/cases/{case_id}"
+    adult = client.patch(url, json={"survivor": {"age": 19}}, headers=headers)
+    assert adult.status_code == 422 and "survivor.age" in adult.get_json()["error"]["fields"]
+    orphaned = client.patch(url, json={"survivor": {"caregiver_name": None}}, headers=headers)
+    assert orphaned.status_code == 422 and "survivor.caregiver_name" in orphaned.get_json()["error"]["fields"]
+    with app.app_context():
+        before = db.session.get(Case, case_id).child_profile.first_action_due
+    assert client.patch(url, json={"risk_level": "high"}, headers=headers).status_code == 200
+    born = (dt.date.today().replace(year=dt.date.today().year - 14) - dt.timedelta(days=3)).isoformat()
+    assert client.patch(url, json={"survivor": {"date_of_birth": born}}, headers=headers).status_code == 200
+    with app.app_context():
+        profile = db.session.get(Case, case_id).child_profile
+        assert profile.first_action_due < before  # high risk: due within 24 h, not a week
+        assert profile.turns_18_on == dt.date.fromisoformat(born).replace(year=dt.date.fromisoformat(born).year + 18)
