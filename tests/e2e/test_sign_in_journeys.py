@@ -78,6 +78,13 @@ def test_admin_pages_are_usable_on_a_phone(visit, people) -> None:
     page.get_by_role("button", name="Créer l'utilisateur").click()
     page.wait_for_load_state("load")
     visit.check()
+    # A lead coordinates one sub-cluster: the form asks which, and keeps what was typed
+    assert page.get_by_text("Choisissez le sous-cluster coordonné").is_visible()
+    page.get_by_label("Sous-cluster (coordination de sous-cluster seulement)").select_option("gbv")
+    page.get_by_label("Mot de passe initial").fill("a long initial passphrase")
+    page.get_by_role("button", name="Créer l'utilisateur").click()
+    page.wait_for_load_state("load")
+    visit.check()
     assert page.get_by_text("Utilisateur fatou.diallo créé.").is_visible()
     visit.goto("/admin/audit")
     assert page.get_by_role("cell", name="user.created").is_visible()
