@@ -153,6 +153,16 @@ CLOSURE_REASONS: Options = {
     "other": N_("Other"),
 }
 
+# The closure checklist (codes of models.casework.CLOSURE_CHECKLIST) in a child's words.
+CLOSURE_CHECKLIST: Options = {
+    "needs_met": N_("The child's needs have been met and the child is safe"),
+    "no_contact_30_days": N_("No contact with the child or family for at least 30 days"),
+    "survivor_asked_to_close": N_("The child or family asked to close the case"),
+    "safety_plan_reviewed": N_("The safety plan was reviewed with the child and caregiver"),
+    "told_can_come_back": N_("The child and family know they can come back at any time"),
+    "supervisor_reviewed_file": N_("The file is complete for the supervisor's review"),
+}
+
 # MRM: the six grave violations (UN Security Council resolution 1612).
 GRAVE_VIOLATIONS: Options = {
     "killing_maiming": N_("Killing and maiming"),

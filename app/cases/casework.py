@@ -276,7 +276,10 @@ def request_closure(user: User, case: Case, payload: Mapping[str, Any]) -> CaseD
     checklist = {item: bool(checklist_reader.boolean(item, default=False)) for item in CLOSURE_CHECKLIST}
     if not checklist["told_can_come_back"]:
         checklist_reader.fail(
-            "told_can_come_back", _("Tell the survivor they can come back at any time before closing the case.")
+            "told_can_come_back",
+            _("Tell the child and family they can come back at any time before closing the case.")
+            if kind_of(case).child_protection
+            else _("Tell the survivor they can come back at any time before closing the case."),
         )
     if not checklist["safety_plan_reviewed"] and case.risk_level == "high":
         checklist_reader.fail("safety_plan_reviewed", _("Review the safety plan of a high-risk case before closing."))

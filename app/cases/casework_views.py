@@ -23,7 +23,7 @@ from ..referrals.labels import SERVICE_TYPE_LABELS
 from ..referrals.service import providers_for
 from . import casework
 from .kinds import kind_of
-from .labels import CHECKLIST_LABELS, GOAL_STATUS_LABELS
+from .labels import GOAL_STATUS_LABELS
 from .views import bp
 
 
@@ -144,7 +144,7 @@ def closure(case_id: str) -> Response | str | tuple[str, int]:
         _("Closure requested: the supervisor will review it."),
         {
             "reasons": choices(lists.closure_reasons),
-            "checklist": [(c, _(CHECKLIST_LABELS[c])) for c in CLOSURE_CHECKLIST],
+            "checklist": [(c, _(lists.closure_checklist[c])) for c in CLOSURE_CHECKLIST],
         },
     )
 

@@ -27,12 +27,17 @@ class CaseworkLists:
     assessment_areas: Mapping[str, str]  # needs assessed
     goal_areas: Mapping[str, str]  # a plan row's area or domain
     closure_reasons: Mapping[str, str]
+    closure_checklist: Mapping[str, str]  # the codes of models.casework.CLOSURE_CHECKLIST, worded
 
 
-GBV_CASEWORK = CaseworkLists(labels.ASSESSMENT_LABELS, labels.AREA_LABELS, labels.REASON_LABELS)
+GBV_CASEWORK = CaseworkLists(
+    labels.ASSESSMENT_LABELS, labels.AREA_LABELS, labels.REASON_LABELS, labels.CHECKLIST_LABELS
+)
 # Child protection assesses and plans per domain of the child's well-being (Inter-Agency
 # Guidelines for Case Management and Child Protection) and closes for its own reasons.
-CP_CASEWORK = CaseworkLists(cp_options.NEED_DOMAINS, cp_options.NEED_DOMAINS, cp_options.CLOSURE_REASONS)
+CP_CASEWORK = CaseworkLists(
+    cp_options.NEED_DOMAINS, cp_options.NEED_DOMAINS, cp_options.CLOSURE_REASONS, cp_options.CLOSURE_CHECKLIST
+)
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,7 @@ def test_a_separated_child_is_registered_traced_reunified_and_the_case_closed(vi
         # Close, approved by the supervisor
         _follow(visit, "Demander la clôture")
         page.get_by_label(re.compile("^Motif de la clôture|^Motif de clôture")).select_option("goals_met")
-        page.get_by_label(re.compile("sait qu'elle peut revenir")).check()
+        page.get_by_label(re.compile("savent qu'ils peuvent revenir")).check()
         page.get_by_label(re.compile("plan de sécurité")).check()
         _submit(visit, "Demander la clôture")
         boss.goto(case_url)

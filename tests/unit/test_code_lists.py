@@ -150,6 +150,7 @@ LABEL_DICTS: dict[str, tuple[dict[str, Any], Sequence[str] | frozenset[str]]] = 
     "goal statuses": (case_labels.GOAL_STATUS_LABELS, GOAL_STATUSES),
     "closure reasons": (case_labels.REASON_LABELS, CLOSURE_REASONS),
     "closure checklist": (case_labels.CHECKLIST_LABELS, CLOSURE_CHECKLIST),
+    "closure checklist, child protection": (cp_options.CLOSURE_CHECKLIST, CLOSURE_CHECKLIST),
     "assessment areas": (case_labels.ASSESSMENT_LABELS, ASSESSMENT_AREAS),
     "plan goal areas": (case_labels.AREA_LABELS, GOAL_AREAS),
     "roles": (ROLE_LABELS, ROLES),
