@@ -5,6 +5,7 @@ from .api_token import ApiToken
 from .audit import AuditEvent, AuditHead
 from .base import Base, db, utcnow
 from .case import Case, CaseAssignment
+from .case_note import CaseNote
 from .casework import ActionPlan, Assessment, CaseDecision, FollowUp, PlanGoal
 from .child_protection import (
     BestInterests,
@@ -17,6 +18,7 @@ from .child_protection import (
     TracingStep,
 )
 from .consent import Consent
+from .form_draft import FormDraft
 from .incident import Incident, Perpetrator
 from .keys import DataKeyRecord
 from .location import Location
@@ -55,7 +57,9 @@ __all__ = [
     "ServiceGap",
     "Case",
     "CaseAssignment",
+    "CaseNote",
     "Consent",
+    "FormDraft",
     "DataKeyRecord",
     "Incident",
     "LoginThrottle",

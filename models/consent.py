@@ -40,6 +40,9 @@ class Consent(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     release_to_json = EncryptedField()
     given_by: Mapped[str] = mapped_column(String(16))
     assent: Mapped[str] = mapped_column(String(8), default="none")
+    # An adolescent (15–17) consents themself; where safe and in the child's best interest a
+    # caregiver consents as well: True/False when asked, None when not (or not applicable).
+    caregiver_consent: Mapped[bool | None] = mapped_column(Boolean)
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     recorded_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     recorded_by: Mapped[User] = relationship()

@@ -100,6 +100,9 @@ class Referral(db.Model, HasEncryptedFields):  # type: ignore[name-defined]
     responded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(String(32))  # decline / not-delivered reason code
+    # A service with no Sutura account (police, courts, state health centres): the caseworker
+    # records its answers on its behalf, from the printed form's reply slip or a call.
+    answered_on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
     packet_fields: Mapped[str] = mapped_column(String(300), default="")  # names only, comma-separated
     _packet_json: Mapped[bytes | None] = mapped_column("packet", Ciphertext)
     packet_json: EncryptedField[bytes] = EncryptedField("bytes")

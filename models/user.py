@@ -38,6 +38,10 @@ class User(db.Model, HasEncryptedFields, UserMixin):  # type: ignore[name-define
     # A cluster lead coordinates one sub-cluster ("gbv" or "cp", cpims.options.SUB_CLUSTERS) and
     # reads only its statistics.
     sub_cluster: Mapped[str | None] = mapped_column(String(4))
+    # The staff member's work phone: a referral packet carries it so a service can call back.
+    work_phone: Mapped[str | None] = mapped_column(String(40))
+    # Shared offices: lists show case codes, not names, for this user.
+    hide_names_in_lists: Mapped[bool] = mapped_column(Boolean, default=False)
     password_hash: Mapped[str] = mapped_column(String(255))
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Rotated when the password changes or an admin signs the user out: every session
