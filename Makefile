@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 FLASK  := $(BIN)/flask --app wsgi
 DEV    := SUTURA_ENV=development
 
-.PHONY: install run test test-sqlite test-postgres bench translations compile-translations lint audit mutation browser clean
+.PHONY: install run test test-sqlite test-postgres bench translations compile-translations lint audit mutation browser pdf-libs clean
 
 install: $(STAMP) compile-translations
 
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 compile-translations: $(STAMP)
 	@$(BIN)/pybabel -q compile -d translations
 
-run: install
+run: install pdf-libs
 	@mkdir -p instance
 	@$(DEV) $(FLASK) keys generate --if-missing
 	@$(DEV) $(FLASK) db upgrade
@@ -36,7 +36,16 @@ browser:
 	      || { echo "could not install chromium"; exit 1; }; \
 	  else echo "chromium is missing and apt-get is not available"; exit 1; fi; }
 
-test: install browser lint audit test-sqlite test-postgres
+# PDFs (weasyprint) need Pango; install it when missing and apt is there.
+pdf-libs:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Pango for printable PDFs"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null) \
+	      || { echo "could not install Pango"; exit 1; }; \
+	  else echo "Pango is missing and apt-get is not available"; exit 1; fi; }
+
+test: install browser pdf-libs lint audit test-sqlite test-postgres
 
 test-sqlite:
 	@echo "== tests on SQLite"
