@@ -96,18 +96,7 @@ def case_detail(case: Case) -> dict[str, Any]:
 
 
 def _filters(source: Any, q: str) -> service.CaseFilters:
-    def text(name: str, length: int) -> str:
-        value = source.get(name, "")
-        return value.strip()[:length] if isinstance(value, str) else ""
-
-    return service.CaseFilters(
-        q=q,
-        status=text("status", 12),
-        risk=text("risk", 8),
-        region=text("region", 32),
-        kind=text("kind", 4),
-        overdue=source.get("overdue") in ("1", "true", True),
-    )
+    return service.CaseFilters.read(source, q)
 
 
 @bp.route("/cases", methods=["GET"])

@@ -5,6 +5,13 @@ from __future__ import annotations
 from gbvims import options
 from gbvims.labels import N_
 
+# How the case list is sorted (app/cases/service.py SORTS).
+SORT_LABELS = {
+    "created": N_("Newest first"),
+    "activity": N_("Last activity"),
+    "due": N_("Next follow-up due"),
+    "risk": N_("Risk, highest first"),
+}
 STAGE_LABELS = {
     "engagement": N_("Introduction and engagement"),
     "assessment": N_("Assessment"),

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload
 
 from crypto.blind_index import normalize_code, normalize_name
@@ -193,6 +194,11 @@ def record_consent(user: User, case: Case, payload: dict[str, Any]) -> Consent:
     return consent
 
 
+# Age bands a caseworker filters by (years at registration, inclusive).
+AGE_BANDS = {"0-11": (0, 11), "12-17": (12, 17), "18+": (18, 150)}
+SORTS = ("created", "activity", "due", "risk")
+
+
 @dataclass(frozen=True)
 class CaseFilters:
     q: str = ""
@@ -201,15 +207,60 @@ class CaseFilters:
     region: str = ""
     kind: str = ""
     overdue: bool = False
+    stage: str = ""
+    owner: str = ""  # a username: a supervisor's view of one caseworker's cases
+    age_band: str = ""
+    sex: str = ""
+    since: str = ""  # registered on or after (YYYY-MM-DD)
+    until: str = ""  # registered on or before
+    waiting: bool = False  # a plan, closure or erasure waits for a supervisor
+    sort: str = "created"
+
+    @classmethod
+    def read(cls, source: Any, q: str = "") -> CaseFilters:
+        """The filters of a list request (page query string or API), once for both: a value
+        outside its list, or a malformed date, filters nothing rather than failing the list."""
+
+        def text(name: str, length: int, allowed: Any = None) -> str:
+            value = source.get(name, "")
+            value = value.strip()[:length] if isinstance(value, str) else ""
+            return value if allowed is None or value in allowed else ""
+
+        def day(name: str) -> str:
+            value = text(name, 10)
+            try:
+                return dt.date.fromisoformat(value).isoformat() if value else ""
+            except ValueError:
+                return ""
+
+        def flag(name: str) -> bool:
+            return source.get(name) in ("1", "true", True)
+
+        return cls(
+            q=q,
+            status=text("status", 12),
+            risk=text("risk", 8),
+            region=text("region", 32),
+            kind=text("kind", 4),
+            overdue=flag("overdue"),
+            stage=text("stage", 20),
+            owner=text("owner", 64).casefold(),
+            age_band=text("age_band", 8, AGE_BANDS),
+            sex=text("sex", 8),
+            since=day("since"),
+            until=day("until"),
+            waiting=flag("waiting"),
+            sort=text("sort", 10, SORTS) or "created",
+        )
 
 
 def list_query(user: User, filters: CaseFilters) -> Select[Any]:
-    """The caller's cases, filtered, newest first; ``q`` goes through blind indexes only."""
+    """The caller's cases, filtered and sorted (newest first unless asked otherwise); ``q`` goes
+    through blind indexes only."""
     stmt = (
         select(Case)
         .where(case_scope(user), Case.purged_at.is_(None))
         .options(joinedload(Case.survivor), joinedload(Case.data_key_record))
-        .order_by(Case.created_at.desc(), Case.id)
     )
     if filters.status:
         stmt = stmt.where(Case.status == filters.status)
@@ -221,9 +272,45 @@ def list_query(user: User, filters: CaseFilters) -> Select[Any]:
         stmt = stmt.where(Case.kind == filters.kind)
     if filters.overdue:
         stmt = stmt.where(Case.status == "open", Case.next_follow_up < clock.today())
+    if filters.stage:
+        stmt = stmt.where(Case.stage == filters.stage)
+    if filters.owner:
+        stmt = stmt.where(Case.owner_id.in_(select(User.id).where(func.lower(User.username) == filters.owner)))
+    if filters.since:
+        stmt = stmt.where(Case.created_at >= dt.datetime.fromisoformat(filters.since).replace(tzinfo=dt.UTC))
+    if filters.until:
+        end = dt.datetime.fromisoformat(filters.until).replace(tzinfo=dt.UTC) + dt.timedelta(days=1)
+        stmt = stmt.where(Case.created_at < end)
+    if filters.waiting:
+        stmt = stmt.where(Case.id.in_(_waiting_for_decision()))
+    survivor_conditions = []
+    if filters.sex:
+        survivor_conditions.append(Survivor.sex == filters.sex)
+    if filters.age_band:
+        low, high = AGE_BANDS[filters.age_band]
+        survivor_conditions.append(Survivor.age_at_registration.between(low, high))
     if filters.q and user.agency_id is not None:  # searches stay inside the user's agency
-        stmt = stmt.join(Survivor, Survivor.case_id == Case.id).where(_search_condition(filters.q, user.agency_id))
-    return stmt
+        survivor_conditions.append(_search_condition(filters.q, user.agency_id))
+    if survivor_conditions:
+        stmt = stmt.join(Survivor, Survivor.case_id == Case.id).where(*survivor_conditions)
+    return stmt.order_by(*_ORDER[filters.sort], Case.id)
+
+
+_RISK_ORDER = sql_case({"high": 0, "medium": 1, "low": 2}, value=Case.risk_level, else_=3)
+_ORDER: dict[str, tuple[Any, ...]] = {
+    "created": (Case.created_at.desc(),),
+    "activity": (Case.updated_at.desc(),),
+    "due": (Case.next_follow_up.is_(None), Case.next_follow_up),
+    "risk": (_RISK_ORDER, Case.updated_at.desc()),
+}
+
+
+def _waiting_for_decision() -> Any:
+    return (
+        select(CaseDecision.case_id)
+        .where(CaseDecision.status == "pending")
+        .union(select(ActionPlan.case_id).where(ActionPlan.status == "submitted"))
+    )
 
 
 def _search_condition(q: str, agency_id: int) -> Any:
@@ -287,14 +374,9 @@ def awaiting_approval(user: User) -> list[Case]:
     """Cases of the supervisor's agency with a plan, closure or erasure waiting for a decision."""
     if not role_allows(user, "case.approve"):
         return []
-    waiting = (
-        select(CaseDecision.case_id)
-        .where(CaseDecision.status == "pending")
-        .union(select(ActionPlan.case_id).where(ActionPlan.status == "submitted"))
-    )
     stmt = (
         select(Case)
-        .where(case_scope(user), Case.purged_at.is_(None), Case.id.in_(waiting))
+        .where(case_scope(user), Case.purged_at.is_(None), Case.id.in_(_waiting_for_decision()))
         .options(joinedload(Case.survivor), joinedload(Case.data_key_record))
         .order_by(Case.updated_at)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -53,6 +54,20 @@ def _locations(keep: object = None) -> list[tuple[str, str]]:
     return sorted(out, key=lambda pair: pair[1])
 
 
+@bp.route("/names", methods=["POST"])
+@requires("case.list")
+def toggle_names() -> Response:
+    """Shared offices: show case codes only in lists (a preference of the user, kept)."""
+    check_csrf()
+    current_user.hide_names_in_lists = not current_user.hide_names_in_lists
+    db.session.commit()
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("cases.index"))
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and urlsplit(url or "").netloc in ("", request.host)
+
+
 @bp.route("", methods=["GET", "POST"])
 @requires("case.list")
 def index() -> Response | str:
@@ -62,17 +77,12 @@ def index() -> Response | str:
     if searching:
         check_csrf()
     source = request.form if searching else request.args
-    filters = service.CaseFilters(
-        q=request.form.get("q", "").strip()[:100] if searching else "",
-        status=source.get("status", "")[:12],
-        risk=source.get("risk", "")[:8],
-        region=source.get("region", "")[:32],
-        kind=source.get("kind", "")[:4],
-        overdue=source.get("overdue") == "1",
-    )
+    filters = service.CaseFilters.read(source, request.form.get("q", "").strip()[:100] if searching else "")
     if searching and not filters.q:  # filters only: back to a plain, bookmarkable list
         kept: dict[str, Any] = {
-            k: "1" if v is True else v for k, v in dataclasses.asdict(filters).items() if v and k != "q"
+            k: "1" if v is True else v
+            for k, v in dataclasses.asdict(filters).items()
+            if v and k != "q" and not (k == "sort" and v == "created")
         }
         return redirect(url_for("cases.index", **kept))
     if filters.q:
@@ -100,6 +110,11 @@ def index() -> Response | str:
         statuses=choices(options.CASE_STATUS),
         risks=choices(options.RISK_LEVEL),
         kinds=choices(options.CASE_KIND),
+        stages=choices(labels.STAGE_LABELS),
+        sexes=choices(options.SEX),
+        age_bands=list(service.AGE_BANDS),
+        sorts=choices(labels.SORT_LABELS),
+        hide_names=current_user.hide_names_in_lists,
     )
     # Logged once the page is built and before it is sent: no page leaves unaudited.
     shown = list(dict.fromkeys([c.id for c in page.items] + [c.id for c in waiting] + [c.case.id for c in clocks]))
@@ -188,6 +203,7 @@ def show(case_id: str) -> str:
         pending_closure=pending_closure,
         pending_purge=pending_purge,
         can_approve=can(current_user, "case.approve", case),
+        can_reassign=case.status == "open" and can(current_user, "case.assign", case),
         can_decide_closure=can(current_user, "request.decide", pending_closure),
         can_decide_purge=can(current_user, "request.decide", pending_purge),
         referral_labels=referral_labels,

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 from models import Agency, AuditEvent, User, db, utcnow
 
 from .. import audit
-from ..cp.profile import due_clocks
+from ..cases.tasks import for_user
+from ..i18n_labels import label
 from ..policy import role_allows, role_in_force
+from ..referrals import labels as referral_labels
 
 bp = Blueprint("main", __name__)
 
@@ -53,9 +55,18 @@ def home() -> str:
             "audit": db.session.scalar(select(func.count()).select_from(AuditEvent)),
         }
     summary = WORK_SUMMARIES.get(current_user.role) if role_in_force(current_user) else ROLE_WAITING
-    clocks = due_clocks(current_user) if role_allows(current_user, "case.list") else []
-    html = render_template("main/home.html", figures=figures, summary=summary, clocks=clocks)
-    if clocks:  # case codes shown: logged like a case list
-        audit.record("case.list_viewed", target_type="case", details={"cases": sorted({c.case.id for c in clocks})})
+    tasks = for_user(current_user) if role_allows(current_user, "case.list") else None
+    html = render_template(
+        "main/home.html",
+        figures=figures,
+        summary=summary,
+        tasks=tasks,
+        now=utcnow(),
+        label=label,
+        referral_labels=referral_labels,
+    )
+    shown = tasks.cases_shown() if tasks is not None else []
+    if shown:  # case codes (and names) shown: logged like a case list
+        audit.record("case.list_viewed", target_type="case", details={"cases": sorted(shown)})
         db.session.commit()
     return html
