@@ -14,13 +14,14 @@ action no rule names is refused, and a route reachable without signing in must b
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask_login import current_user
 from sqlalchemy import ColumnElement, false, or_, select
 
+from models.base import db
 from models.case import Case, CaseAssignment
 from models.casework import ActionPlan, CaseDecision
 from models.child_protection import BestInterests
@@ -71,12 +72,14 @@ SUPERVISION_ACTIONS = (
     "role.approve",
 )
 CASE_RECORD_ACTIONS = ("case.read", "case.update", "case.approve", "case.assign")
+# For a service without a Sutura account: print its referral form, record its answers for it.
+OFFLINE_REFERRAL_ACTIONS = ("referral.print", "referral.answer_on_behalf")
 
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # A second administrator may approve a case role another administrator granted.
     "admin": frozenset((*ADMIN_ACTIONS, "role.approve")),
-    "caseworker": frozenset(CASEWORK_ACTIONS),
-    "supervisor": frozenset(CASEWORK_ACTIONS + SUPERVISION_ACTIONS + ("stats.read",)),
+    "caseworker": frozenset(CASEWORK_ACTIONS + OFFLINE_REFERRAL_ACTIONS),
+    "supervisor": frozenset(CASEWORK_ACTIONS + OFFLINE_REFERRAL_ACTIONS + SUPERVISION_ACTIONS + ("stats.read",)),
     # A provider focal point answers the referrals addressed to their directory entry, nothing else.
     "provider": frozenset({"referral.inbox", "referral.respond"}),
     # Anonymized aggregates only: no case, incident, referral or identifying value. Theirs are
@@ -196,6 +199,34 @@ def _addressed_to_me(user: User, referral: Any) -> bool:
     )
 
 
+# --- Services without an account --------------------------------------------------------------
+# Police, courts, state health centres often have no focal point in Sutura: the caseworker of the
+# case prints the referral form for them and records their answers on their behalf. Never for a
+# service whose focal point answers in Sutura itself (its answers are its own to give).
+
+
+def answering_in_sutura(provider_ids: Collection[str]) -> set[str]:
+    """Which of these directory entries have a focal point who may answer now (active account,
+    role that responds to referrals)."""
+    if not provider_ids:
+        return set()
+    rows = db.session.scalars(
+        select(User.provider_id).where(User.provider_id.in_(list(provider_ids)), deciders_of("referral.respond"))
+    )
+    return {provider_id for provider_id in rows if provider_id is not None}
+
+
+def _offline_referral_of_my_case(user: User, referral: Any) -> bool:
+    return (
+        isinstance(referral, Referral)
+        and _case_in_scope(user, referral.case)
+        and not answering_in_sutura([referral.provider_id])
+    )
+
+
+# -------------------------------------------------------------------------------------------------
+
+
 def _transfer_to_my_agency(user: User, transfer: Any) -> bool:
     return isinstance(transfer, CaseTransfer) and transfer.to_agency_id == user.agency_id and user.agency_id is not None
 
@@ -203,6 +234,7 @@ def _transfer_to_my_agency(user: User, transfer: Any) -> bool:
 _RECORD_RULES: dict[str, RecordRule] = {
     "users.manage": _manage_user,
     "referral.respond": _addressed_to_me,
+    **dict.fromkeys(OFFLINE_REFERRAL_ACTIONS, _offline_referral_of_my_case),
     "transfer.decide": _transfer_to_my_agency,
     "request.decide": _someone_elses_request,
     "plan.decide": _someone_elses_plan,

@@ -19,6 +19,9 @@ class Candidate:
     location_codes: frozenset[str]
     serves_children: bool = True
     active: bool = True
+    # Post-rape care: the service manages rape clinically and has PEP kits in stock now.
+    clinical_management_of_rape: bool = False
+    pep_kits_in_stock: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
 
 
@@ -55,6 +58,18 @@ def suggest(
         if distances:
             matches.append(Match(candidate, min(distances)))
     return sorted(matches, key=lambda m: (m.distance, m.candidate.name))
+
+
+def ready_for_post_rape_care(candidate: Candidate) -> bool:
+    """Whether a health service can start post-rape care at once: clinical management of rape
+    and PEP kits in stock."""
+    return candidate.clinical_management_of_rape and candidate.pep_kits_in_stock
+
+
+def post_rape_care_first(matches: list[Match]) -> list[Match]:
+    """After a rape within 72 hours: the services ready for post-rape care first, then the others,
+    each group in the order it had (closest first, then by name)."""
+    return sorted(matches, key=lambda m: not ready_for_post_rape_care(m.candidate))
 
 
 def serves(

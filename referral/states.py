@@ -5,7 +5,9 @@
     declined, service_delivered, not_delivered → closed
     withdrawn: from any state before closure
 
-Each event belongs to one side: the referring caseworker's or the receiving provider's.
+Each event belongs to one side: the referring caseworker's or the receiving provider's. A service
+with no Sutura account answers on paper or by phone, and the caseworker records its answers on its
+behalf: the provider's own events, by another hand (``events_on_behalf``) — one state machine.
 """
 
 from __future__ import annotations
@@ -73,3 +75,13 @@ def next_state(state: str, event: str, reason: str | None = None) -> str:
 def events_from(state: str, side: str) -> list[str]:
     """The events ``side`` may trigger from ``state`` (what the buttons offer)."""
     return [event for (source, event) in TRANSITIONS if source == state and EVENTS[event].side == side]
+
+
+def events_on_behalf(state: str) -> list[str]:
+    """The provider's events the caseworker may record for a service without an account (its
+    answer on the printed form's reply slip, or by phone): the same transitions and reasons."""
+    return events_from(state, "provider")
+
+
+# Every event a caseworker may record on a service's behalf, whatever the state.
+ON_BEHALF_EVENTS = tuple(name for name, event in EVENTS.items() if event.side == "provider")

@@ -10,6 +10,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from cpims.options import SUB_CLUSTERS
 from models import ROLES
 
+from ..auth.forms import WORK_PHONE_VALIDATORS, one_line
+
 ROLE_LABELS = {
     "caseworker": _l("Caseworker"),
     "supervisor": _l("Supervisor"),
@@ -49,6 +51,12 @@ class UserEditForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     agency = SelectField(_l("Agency"), validators=[Optional()])
     sub_cluster = SelectField(_l("Sub-cluster (sub-cluster leads only)"), validators=[Optional()])
+    work_phone = StringField(
+        _l("Work phone"),
+        validators=WORK_PHONE_VALIDATORS,
+        filters=[one_line],
+        render_kw={"autocomplete": "off", "inputmode": "tel"},
+    )
     active = BooleanField(_l("Account active"))
 
 

@@ -136,6 +136,7 @@ def user_edit(user_id: str) -> Response | tuple[str, int] | str:
                     ("agency", agency.code if agency else None),
                     ("active", form.active.data),
                     ("sub_cluster", sub_cluster),
+                    ("work_phone", form.work_phone.data or None),
                 )
                 if v != _current(user, k)
             }
@@ -143,6 +144,8 @@ def user_edit(user_id: str) -> Response | tuple[str, int] | str:
                 accounts.set_role(user, form.role.data or user.role, agency, by=acting_user())
             user.active = bool(form.active.data)
             user.sub_cluster = sub_cluster
+            if "work_phone" in changes:  # a referral packet carries it; no session ends for it
+                user.work_phone = changes["work_phone"]
             if {"role", "active", "sub_cluster"} & set(changes):
                 sessions.end_all(user, "account_changed")  # a demoted or deactivated user keeps no session
             audit.record("user.updated", target_type="user", target_id=user.id, details={"changed": sorted(changes)})

@@ -13,10 +13,11 @@ from referral.states import PACKET_OPEN
 
 from .. import audit
 from ..auth import acting_user
+from ..errors import NotFound
 from ..lookup import load_case
 from ..pagination import paginate
 from ..policy import requires
-from ..referrals import service
+from ..referrals import packets, service
 from . import bp
 from .payload import json_object
 
@@ -50,6 +51,8 @@ def referral_for_caseworker(r: Referral) -> dict[str, Any]:
         "reason": r.reason,
         "shared_fields": [f for f in r.packet_fields.split(",") if f],
         "feedback": r.feedback,
+        "reference": service.reference(r),
+        "answered_on_behalf": r.answered_on_behalf,
     }
 
 
@@ -64,6 +67,8 @@ def referral_for_provider(r: Referral) -> dict[str, Any]:
         "due_at": r.due_at.isoformat() if r.due_at else None,
         "packet": service.packet(r),
         "note": r.note if r.state in PACKET_OPEN else None,
+        "reference": service.reference(r),
+        "referred_by": packets.sender(r),
     }
 
 
@@ -115,3 +120,16 @@ def respond(referral_id: str, event: str) -> Response:
     service.transition(user, referral, event, body.get("reason"), body.get("feedback"))
     db.session.commit()
     return jsonify(referral_for_provider(referral))
+
+
+@bp.route("/cases/<case_id>/referrals/<referral_id>/on-behalf", methods=["POST"])
+@requires("referral.answer_on_behalf")
+def answer_on_behalf(case_id: str, referral_id: str) -> Response:
+    """The answer of a service without a Sutura account, recorded by the case's caseworker."""
+    case = load_case(case_id, "case.update")
+    referral = next((r for r in case.referrals if r.id == referral_id), None)
+    if referral is None:
+        raise NotFound()
+    service.answer_on_behalf(acting_user(), referral, json_object())
+    db.session.commit()
+    return jsonify(referral_for_caseworker(referral))

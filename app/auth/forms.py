@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 
 class LoginForm(FlaskForm):
@@ -48,6 +48,28 @@ class ChangePasswordForm(FlaskForm):
         _l("New password again"),
         validators=[DataRequired(_l("Repeat the new password.")), EqualTo("new", _l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+# A staff member's work phone, as a referral packet carries it so that a service can call back:
+# digits, spaces, "+", "-", ".", "(", ")" — nothing else; runs of spaces kept as one.
+def one_line(value: str | None) -> str | None:
+    return " ".join(value.split()) if value else value
+
+
+WORK_PHONE_VALIDATORS = [
+    Optional(),
+    Length(max=40),
+    Regexp(r"^\+?[0-9 ().-]{6,40}$", message=_l("A phone number: digits, spaces, + - . ( ) only.")),
+]
+
+
+class WorkPhoneForm(FlaskForm):
+    work_phone = StringField(
+        _l("Work phone"),
+        validators=WORK_PHONE_VALIDATORS,
+        filters=[one_line],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
 
 

@@ -35,6 +35,14 @@ EVENT_LABELS = {
     "close": N_("Close the referral"),
     "withdraw": N_("Withdraw"),
 }
+# What the caseworker records for a service without a Sutura account (its answer on the reply
+# slip or by phone): one label per event of referral.states.ON_BEHALF_EVENTS.
+ON_BEHALF_LABELS = {
+    "accept": N_("The service accepted"),
+    "decline": N_("The service declined"),
+    "deliver": N_("The service was delivered"),
+    "not_deliver": N_("The service was not delivered"),
+}
 REASON_LABELS = {
     "capacity": N_("No capacity now"),
     "not_offered": N_("Service not offered here"),

@@ -33,16 +33,24 @@ from models import (
     utcnow,
 )
 from referral import ConsentMissing, IllegalTransition, ReasonRequired, Rules, check_share, due_at, next_state
-from referral.directory import Candidate, Match, suggest
+from referral.directory import Candidate, Match, post_rape_care_first, ready_for_post_rape_care, suggest
 from referral.packet import CONSENT_AREA, PACKET_FIELDS, PATHWAY_LINE, SERVICE_TYPES
 from referral.sla import URGENCIES
-from referral.states import DECLINE_REASONS, EVENTS, FINAL, NOT_DELIVERED_REASONS, PACKET_OPEN
+from referral.states import (
+    DECLINE_REASONS,
+    EVENTS,
+    FINAL,
+    NOT_DELIVERED_REASONS,
+    ON_BEHALF_EVENTS,
+    PACKET_OPEN,
+    events_on_behalf,
+)
 
 from .. import audit
-from ..clock import when_incident
+from ..clock import deployment_zone, local, today, when_incident
 from ..cp.profile import note_action
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..policy import case_scope, deciders_of, require, role_allows
+from ..policy import answering_in_sutura, can, case_scope, deciders_of, require, role_allows
 from ..validation import Reader, present
 
 
@@ -62,6 +70,8 @@ def _candidate(provider: Provider) -> Candidate:
         location_codes=frozenset(provider.location_codes),
         serves_children=provider.serves_children,
         active=provider.active,
+        clinical_management_of_rape=provider.clinical_management_of_rape,
+        pep_kits_in_stock=provider.pep_kits_in_stock,
     )
 
 
@@ -88,8 +98,48 @@ def is_child(case: Case) -> bool:
 
 
 def suggestions(case: Case, service_type: str) -> list[Match]:
+    """The providers that fit, closest first; after a rape within 72 hours the health services
+    ready for post-rape care (clinical management of rape, PEP kits in stock) come first."""
     offering = db.session.scalars(directory_query(service_type=service_type)).all()
-    return suggest([_candidate(p) for p in offering], service_type, case.location_code, parent_map(), is_child(case))
+    matches = suggest([_candidate(p) for p in offering], service_type, case.location_code, parent_map(), is_child(case))
+    if service_type == "health" and pep_window_open(case):
+        matches = post_rape_care_first(matches)
+    return matches
+
+
+def pep_window_open(case: Case, now: dt.datetime | None = None) -> bool:
+    """Whether the survivor may still be within the 72 hours for PEP after a rape (the latest time
+    the rape may have happened counts: care that may still help is never hidden)."""
+    rape_at = _recent_rape(case)
+    return rape_at is not None and (now or utcnow()) - rape_at < sla_rules().pep_window
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A provider as the referral page offers it: how close, how to reach it, whether it answers
+    in Sutura or on paper, whether it is ready for post-rape care."""
+
+    match: Match
+    provider: Provider
+    answers_in_sutura: bool
+    post_rape_care: bool
+
+
+def suggestions_for_page(case: Case, service_type: str) -> list[Suggestion]:
+    matches = suggestions(case, service_type)
+    ids = [m.candidate.id for m in matches]
+    providers = {p.id: p for p in db.session.scalars(select(Provider).where(Provider.id.in_(ids)))} if ids else {}
+    online = answering_in_sutura(ids)
+    return [
+        Suggestion(m, providers[m.candidate.id], m.candidate.id in online, ready_for_post_rape_care(m.candidate))
+        for m in matches
+    ]
+
+
+def reference(referral: Referral) -> str:
+    """The referral's short reference on the provider's page, the printed form and its reply slip:
+    random (from the referral's id), it says nothing of the case or the survivor."""
+    return referral.id.replace("-", "")[:8].upper()
 
 
 def providers_for(case: Case) -> list[tuple[str, str]]:
@@ -361,7 +411,52 @@ def transition(
         require("referral.respond", referral, user=user)
     else:
         require("case.update", referral.case, user=user)
-    r = Reader({"reason": reason, "feedback": feedback})
+    return _apply(user, referral, event, Reader({"reason": reason, "feedback": feedback}))
+
+
+def answer_on_behalf(user: User, referral: Referral, payload: Mapping[str, Any]) -> Referral:
+    """A service without a Sutura account answered (reply slip, phone call): its caseworker
+    records the answer for it — accepted, declined with a reason, delivered or not — with the
+    day it happened. Refused for a service whose focal point answers in Sutura."""
+    require("case.update", referral.case, user=user)  # another agency's referral: 404
+    if not can(user, "referral.answer_on_behalf", referral):
+        raise Conflict(_("This service has its own account in Sutura: it answers there itself."))
+    r = Reader(payload)
+    event = r.choice("event", dict.fromkeys(ON_BEHALF_EVENTS, ""), required=True)
+    if event and event not in events_on_behalf(referral.state):
+        raise TransitionRefused(_("This referral cannot do that in its current state."))
+    day = r.date("date", required=True)
+    at = _moment_of(day, referral) if day is not None else None
+    if day is not None and at is None:
+        r.fail("date", _("Give a day between the referral (or the service's previous answer) and today."))
+    if event is None:
+        r.raise_if_invalid()
+    return _apply(user, referral, present(event), r, at=at, on_behalf=True)
+
+
+def _moment_of(day: dt.date, referral: Referral) -> dt.datetime | None:
+    """When an answer recorded for ``day`` happened, as a moment: now for today, midday (local)
+    otherwise — never before the referral or the service's previous answer, never in the future.
+    None when the day is outside those bounds."""
+    now = utcnow()
+    since = referral.responded_at or referral.sent_at or referral.created_at
+    if day > today() or (since is not None and day < local(since).date()):
+        return None
+    if day == today():
+        return now
+    noon = dt.datetime.combine(day, dt.time(12), deployment_zone()).astimezone(dt.UTC)
+    return max(noon, since) if since is not None else noon
+
+
+def _apply(
+    user: User,
+    referral: Referral,
+    event: str,
+    r: Reader,
+    at: dt.datetime | None = None,
+    on_behalf: bool = False,
+) -> Referral:
+    """Validate the reason and feedback, move the referral, audit; ``at``: when it happened."""
     allowed = {"decline": DECLINE_REASONS, "not_deliver": NOT_DELIVERED_REASONS}.get(event, ())
     reason = r.choice("reason", dict.fromkeys(allowed, ""), required=bool(allowed)) if allowed else None
     feedback = r.text("feedback", max_length=2000, multiline=True)
@@ -372,7 +467,7 @@ def transition(
         raise TransitionRefused(_("This referral cannot do that in its current state.")) from None
     except ReasonRequired:
         raise ValidationFailed(fields={"reason": [_("Give a reason.")]}) from None
-    now = utcnow()
+    now = at or utcnow()
     if event in ("accept", "decline"):
         referral.responded_at = now
     if event in ("deliver", "not_deliver", "decline"):
@@ -381,15 +476,14 @@ def transition(
         referral.reason = reason
     if feedback:
         referral.feedback = feedback
+    if on_behalf:
+        referral.answered_on_behalf = True
     if referral.state not in PACKET_OPEN:
         _end_access(referral)
-    audit.record(
-        f"referral.{event}",
-        actor=user,
-        target_type="referral",
-        target_id=referral.id,
-        details={"state": referral.state, "reason": reason, "fields": ["feedback"] if feedback else []},
-    )
+    details: dict[str, Any] = {"state": referral.state, "reason": reason, "fields": ["feedback"] if feedback else []}
+    if on_behalf:
+        details.update(on_behalf=True, on=local(now).date().isoformat())
+    audit.record(f"referral.{event}", actor=user, target_type="referral", target_id=referral.id, details=details)
     return referral
 
 
