@@ -138,7 +138,12 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     from .api import bp as api_bp
     from .auth import team  # noqa: F401 — its routes attach to the auth blueprint
     from .auth.views import bp as auth_bp
-    from .cases import assign_views, casework_views, edit_views  # noqa: F401 — their routes attach to the cases blueprint
+    from .cases import (  # noqa: F401 — their routes attach to the cases blueprint
+        assign_views,
+        casework_views,
+        edit_views,
+        print_views,
+    )
     from .cases.views import bp as cases_bp
     from .cp.routes import bp as cp_bp
     from .main import bp as main_bp

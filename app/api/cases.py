@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from models import Case, Incident, db, utcnow
 
 from ..auth import acting_user
-from ..cases import editing, incidents, service
+from ..cases import editing, incidents, notes, service
 from ..cases.editing import incident_answers, survivor_answers
 from ..cp.profile import child_protection_json
 from ..errors import NotFound, ValidationFailed
@@ -86,12 +86,14 @@ def case_detail(case: Case) -> dict[str, Any]:
             "release": consent.release,
             "given_by": consent.given_by,
             "assent": consent.assent,
+            "caregiver_consent": consent.caregiver_consent,
             "withdrawn": consent.withdrawn,
             "version": consent.version,
         },
         "incidents": [incident_json(i) for i in case.incidents],
         "care_windows": care_windows_json(case),
         "child_protection": child_protection_json(case),
+        "notes": [notes.note_json(note) for note in notes.notes_of(case)],
     }
 
 
@@ -198,3 +200,12 @@ def record_consent(case_id: str) -> tuple[Response, int]:
     service.record_consent(acting_user(), case, json_object())
     db.session.commit()
     return jsonify(case_detail(case)), 201
+
+
+@bp.route("/cases/<case_id>/notes", methods=["POST"])
+@requires("case.update")
+def add_note(case_id: str) -> tuple[Response, int]:
+    case = load_case(case_id, "case.update")
+    note = notes.add_note(acting_user(), case, json_object())
+    db.session.commit()
+    return jsonify(notes.note_json(note)), 201

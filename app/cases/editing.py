@@ -34,7 +34,7 @@ from .validation import SURVIVOR_TEXT, read_incident, read_location, read_surviv
 CASE_EDITABLE = ("location", "risk_level", "survivor")
 HISTORY_ACTIONS = (
     "case.created", "case.edited", "incident.created", "incident.edited", "case.consent_changed",
-    "case.consent_withdrawn",
+    "case.consent_withdrawn", "case.note_added",
 )
 
 

@@ -24,6 +24,7 @@ from models import (
     CaseAssignment,
     CaseDecision,
     CaseLink,
+    CaseNote,
     CaseTransfer,
     ChildConcern,
     ChildProfile,
@@ -45,6 +46,7 @@ from models.base import new_uuid
 # restored may not enforce the foreign keys' cascades). Its grave violations are statistics:
 # kept, coarsened, like the incidents, when the child allowed statistics.
 CHILD_PROTECTION_ROWS = (ChildProfile, ChildConcern, BestInterests, Separation, TracingStep, CareArrangement)
+CASEWORK_ROWS = (Survivor, Consent, Assessment, FollowUp, CaseNote)
 
 
 def erase(case: Case, session: Session | scoped_session[Any] | None = None) -> None:
@@ -61,7 +63,7 @@ def erase(case: Case, session: Session | scoped_session[Any] | None = None) -> N
     else:
         for incident in list(case.incidents):
             session.delete(incident)
-    for model in (Survivor, Consent, Assessment, FollowUp, *CHILD_PROTECTION_ROWS):
+    for model in (*CASEWORK_ROWS, *CHILD_PROTECTION_ROWS):
         session.execute(delete(model).where(model.case_id == case_id))
     session.execute(delete(CaseLink).where(or_(CaseLink.gbv_case_id == case_id, CaseLink.cp_case_id == case_id)))
     if not keep_incidents:

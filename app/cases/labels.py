@@ -108,6 +108,7 @@ FIELD_LABELS = {
 }
 HISTORY_LABELS = {
     "case.created": N_("Case registered"),
+    "case.note_added": N_("Case note added"),
     "case.edited": N_("Case corrected"),
     "incident.created": N_("Incident recorded"),
     "incident.edited": N_("Incident corrected"),

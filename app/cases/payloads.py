@@ -58,6 +58,9 @@ class ConsentData:
     release_to: dict[str, str | None]  # the organisation named per area, when one is
     given_by: str
     assent: str
+    # An adolescent's (15–17) caregiver consents as well: True/False when asked, None when not
+    # asked or not applicable (gbvims/consent.py). An addition, never instead of ``given_by``.
+    caregiver_consent: bool | None = None
 
     def columns(self) -> dict[str, Any]:
         """The values of a ``models.Consent`` row (organisations only where one is named)."""
@@ -72,6 +75,7 @@ class ConsentData:
             "reporting": self.reporting,
             "release": sorted(area for area, agreed in self.release.items() if agreed),
             "given_by": self.given_by,
+            "caregiver_consent": self.caregiver_consent,
         }
 
 

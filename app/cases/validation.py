@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from gbvims import options
 from gbvims.care import parse_hhmm, time_of_day_of
 from gbvims.classification import ANSWER_KEYS, IncompleteAnswers, classify
-from gbvims.consent import consent_problems
+from gbvims.consent import ASSENT_IS_NOT_CONSENT, caregiver_consent_problems, consent_problems
 
 from ..cp.registration import read_registration, refuse_cp_fields
 from ..i18n_labels import label
@@ -156,9 +156,14 @@ def read_consent(c: Reader, age: int | None) -> ConsentData:
     # Who gave consent is asked, never assumed: for a child it decides whether consent is valid.
     given_by = c.choice("given_by", options.CONSENT_GIVEN_BY, required=True)
     assent = c.choice("assent", options.ASSENT, default="none") or "none"
+    # An adolescent's caregiver may consent as well (yes / no; empty: not asked): never instead.
+    caregiver_consent = c.boolean("caregiver_consent")
     if age is not None and given_by and not c.errors:
         for problem in consent_problems(age, given_by, assent):
-            c.fail("given_by", label(problem))
+            c.fail("assent" if problem == ASSENT_IS_NOT_CONSENT else "given_by", label(problem))
+    if age is not None or not c.errors:  # an age missing for an error elsewhere is told there
+        for problem in caregiver_consent_problems(age, caregiver_consent):
+            c.fail("caregiver_consent", label(problem))
     return ConsentData(
         services=bool(services),
         reporting=bool(reporting),
@@ -166,6 +171,7 @@ def read_consent(c: Reader, age: int | None) -> ConsentData:
         release_to=release_to,
         given_by=given_by or "",
         assent=assent,
+        caregiver_consent=caregiver_consent,
     )
 
 
