@@ -11,7 +11,7 @@ from gbvims.classification import ANSWER_KEYS, GBV_TYPES
 from models import ROLES
 from referral.packet import SERVICE_TYPES
 from referral.sla import URGENCIES
-from referral.states import DECLINE_REASONS
+from referral.states import DECLINE_REASONS, ON_BEHALF_EVENTS
 
 from ..cases.service import CASE_CODE_QUERY
 from ..cp.profile import CLOCKS
@@ -182,6 +182,12 @@ NEW_CASE = {
                 },
                 "given_by": _enum(options.CONSENT_GIVEN_BY, nullable=False),
                 "assent": _enum(options.ASSENT, nullable=False),
+                "caregiver_consent": {
+                    "type": ["boolean", "null"],
+                    "description": "15–17 only: the caregiver's consent as well (true/false when asked; null or "
+                    "absent: not asked). An addition to the adolescent's own consent (given_by survivor), "
+                    "never instead; refused (422) for other ages",
+                },
             },
         },
     },
@@ -293,6 +299,25 @@ CARE_WINDOW = {
         "time_known": {"type": "boolean"},
     },
 }
+CASE_NOTE = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "date": {"type": "string", "format": "date"},
+        "text": {"type": "string", "description": "encrypted at rest"},
+        "created_by": {"type": ["string", "null"]},
+        "created_at": {"type": "string", "format": "date-time"},
+    },
+}
+NEW_CASE_NOTE = {
+    "type": "object",
+    "required": ["text"],
+    "properties": {
+        "date": {"type": ["string", "null"], "format": "date", "description": "the day it is about (not in the "
+                 "future); today when absent"},
+        "text": {"type": "string", "maxLength": 4000},
+    },
+}
 CASE_DETAIL = {
     "type": "object",
     "properties": {
@@ -302,6 +327,7 @@ CASE_DETAIL = {
         "incidents": {"type": "array", "items": INCIDENT},
         "care_windows": {"type": "array", "items": CARE_WINDOW},
         "child_protection": {"anyOf": [CHILD_PROTECTION, {"type": "null"}]},
+        "notes": {"type": "array", "items": CASE_NOTE, "description": "dated case notes, the latest first"},
     },
 }
 
@@ -340,6 +366,8 @@ REFERRAL = {
         "due_at": {"type": "string", "format": "date-time"},
         "shared_fields": {"type": "array", "items": {"type": "string"}},
         "feedback": {"type": ["string", "null"]},
+        "reference": {"type": "string", "description": "short reference shown to the service (not the case code)"},
+        "answered_on_behalf": {"type": "boolean", "description": "answers recorded by the caseworker"},
     },
 }
 PROVIDER_REFERRAL = {
@@ -352,6 +380,11 @@ PROVIDER_REFERRAL = {
         "due_at": {"type": "string"},
         "packet": {"type": "object"},
         "note": {"type": ["string", "null"]},
+        "reference": {"type": "string"},
+        "referred_by": {
+            "type": "object",
+            "properties": {k: {"type": ["string", "null"]} for k in ("agency", "name", "work_phone")},
+        },
     },
 }
 
@@ -667,6 +700,15 @@ def _document() -> dict[str, Any]:
                     "responses": {"201": _json(CASE_DETAIL, "Recorded"), **_errors(400, 401, 403, 404, 409, 415, 422)},
                 }
             },
+            "/cases/{case_id}/notes": {
+                "post": {
+                    "summary": "Add a dated case note (an open case with consent to services; the audit entry "
+                    "keeps no text)",
+                    "parameters": [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": NEW_CASE_NOTE}}},
+                    "responses": {"201": _json(CASE_NOTE, "Added"), **_errors(400, 401, 403, 404, 409, 415, 422)},
+                }
+            },
             "/cases/{case_id}/incidents/{incident_id}": {
                 "patch": {
                     "summary": "Correct an incident; the classification tool is re-run on its answers",
@@ -719,6 +761,34 @@ def _document() -> dict[str, Any]:
                         "200": _json(REFERRAL, "Already sent"),
                         **_errors(400, 401, 403, 404, 409, 415, 422),
                     },
+                }
+            },
+            "/cases/{case_id}/referrals/{referral_id}/on-behalf": {
+                "post": {
+                    "summary": "Record the answer of a service without a Sutura account on its behalf (caseworker of "
+                    "the case); refused (409) for a service whose focal point answers in Sutura",
+                    "parameters": [
+                        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                        for n in ("case_id", "referral_id")
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["event", "date"],
+                                    "properties": {
+                                        "event": {"type": "string", "description": ", ".join(ON_BEHALF_EVENTS)},
+                                        "date": {"type": "string", "format": "date", "description": "when it happened"},
+                                        "reason": {"type": "string"},
+                                        "feedback": {"type": "string"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {"200": _json(REFERRAL), **_errors(400, 401, 403, 404, 409, 415, 422)},
                 }
             },
             "/referrals": {

@@ -17,7 +17,7 @@ from ..errors import LockedOut
 from ..extensions import limiter
 from ..policy import requires
 from . import acting_user, service, sessions, user_of
-from .forms import ChangePasswordForm, CodeForm, LanguageForm, LoginForm
+from .forms import ChangePasswordForm, CodeForm, LanguageForm, LoginForm, WorkPhoneForm
 from .service import Outcome
 
 bp = Blueprint("auth", __name__)
@@ -39,11 +39,17 @@ def safe_next(target: str | None) -> str:
 
 
 def _start_session(user: User, next_url: str | None, method: str) -> Response:
-    language = session.get("lang")
+    language, chosen = session.get("lang"), session.get("lang_chosen")
     session.clear()  # a fresh session at sign-in: a planted session id is worth nothing
     login_user(user)
     sessions.start(user)
-    if language and not user.language:
+    if language in current_app.config["LANGUAGES"] and chosen:
+        # Chosen on the sign-in page just now: it becomes the user's language, like a choice
+        # made once signed in. The language a sign-out leaves behind is not a choice (it may be
+        # another person's on a shared phone): it only fills in for a user who has none.
+        user.language = language
+        session["lang"] = language
+    elif language and not user.language:
         session["lang"] = language
     if current_app.config["SUTURA_REQUIRE_2FA"] and not user.totp_enabled:
         session["enrol_required"] = True
@@ -81,7 +87,9 @@ def login() -> Response | str | tuple[str, int]:
     attempt = service.check_password(form.username.data or "", form.password.data or "")
     if attempt.outcome is Outcome.NEED_CODE and attempt.user is not None:
         db.session.commit()  # keeps a rehashed password
+        kept = {name: session[name] for name in ("lang", "lang_chosen") if name in session}
         session.clear()
+        session.update(kept)  # the code page stays in the language chosen, and so does the account
         session["pending"] = {"user": attempt.user.get_id(), "at": time.time(), "next": form.next.data or ""}
         return redirect(url_for("auth.login_code"))
     if attempt.outcome is Outcome.OK and attempt.user is not None:
@@ -139,6 +147,8 @@ def set_language() -> Response:
         if current_user.is_authenticated:
             current_user.language = lang
             db.session.commit()
+        else:
+            session["lang_chosen"] = True  # saved as the user's language at sign-in
     return redirect(safe_next(form.next.data))
 
 
@@ -146,6 +156,24 @@ def set_language() -> Response:
 @requires("account.manage")
 def account() -> str:
     return render_template("auth/account.html")
+
+
+@bp.route("/account/work-phone", methods=["GET", "POST"])
+@requires("account.manage")
+def work_phone() -> Response | str | tuple[str, int]:
+    """The user's own work phone: referral packets carry it so that a service can call back."""
+    user = acting_user()
+    form = WorkPhoneForm(obj=user if request.method == "GET" else None)
+    if form.validate_on_submit():
+        phone = form.work_phone.data or None
+        if phone != user.work_phone:
+            user.work_phone = phone
+            audit.record("account.updated", target_type="user", target_id=user.id, details={"fields": ["work_phone"]})
+            db.session.commit()
+        flash(_("Your work phone was saved."), "success")
+        return redirect(url_for("auth.account"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/work_phone.html", form=form), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from cpims.options import FOLLOW_UP_PURPOSES, TIMEFRAMES
 from gbvims import options
+from gbvims.labels import N_
 from models import (
     ActionPlan,
     Assessment,
@@ -29,6 +30,7 @@ from models import (
 from models.case import STAGES
 from models.casework import CLOSURE_CHECKLIST, GOAL_STATUSES
 from referral.packet import SERVICE_TYPES
+from referral.states import FINAL
 
 from .. import audit, clock
 from ..cp.profile import note_action, reviewed, risk_changed
@@ -264,6 +266,30 @@ def add_follow_up(user: User, case: Case, payload: Mapping[str, Any], today: dt.
 
 def pending(case: Case, kind: str) -> CaseDecision | None:
     return next((d for d in case.decisions if d.kind == kind and d.status == "pending"), None)
+
+
+# What a supervisor is shown as missing before approving a closure (codes → English labels).
+CLOSURE_GAPS = {
+    "no_assessment": N_("No assessment was recorded."),
+    "no_plan": N_("No case action plan was written."),
+    "plan_not_approved": N_("The case action plan was never approved."),
+    "no_follow_up": N_("No follow-up was recorded."),
+    "open_referrals": N_("Some referrals are still open."),
+}
+
+
+def closure_gaps(case: Case) -> list[str]:
+    """The codes of ``CLOSURE_GAPS`` that apply to the case, in that order: the steps of case
+    management it never went through, and referrals not yet closed or withdrawn."""
+    plan = current_plan(case)
+    gaps = {
+        "no_assessment": not case.assessments,
+        "no_plan": plan is None,
+        "plan_not_approved": plan is not None and not any(p.status == "approved" for p in case.plans),
+        "no_follow_up": not case.follow_ups,
+        "open_referrals": any(r.state not in FINAL for r in case.referrals),
+    }
+    return [code for code in CLOSURE_GAPS if gaps[code]]
 
 
 def request_closure(user: User, case: Case, payload: Mapping[str, Any]) -> CaseDecision:

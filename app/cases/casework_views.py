@@ -10,21 +10,22 @@ from werkzeug.wrappers import Response
 
 from cpims.options import FOLLOW_UP_PURPOSES, TIMEFRAMES
 from gbvims import options
-from models import db
+from models import Case, db
 from models.casework import CLOSURE_CHECKLIST, GOAL_STATUSES
 
 from .. import clock
 from ..auth import acting_user
+from ..errors import Conflict
 from ..forms import check_csrf, flatten, form_page
-from ..i18n_labels import choices
+from ..i18n_labels import choices, label
 from ..lookup import load_case
-from ..policy import requires
+from ..policy import can, requires
 from ..referrals.labels import SERVICE_TYPE_LABELS
 from ..referrals.service import providers_for
 from . import casework
 from .kinds import kind_of
 from .labels import GOAL_STATUS_LABELS
-from .views import bp
+from .views import bp, confirmation, confirmed
 
 
 @bp.route("/<case_id>/assessment", methods=["GET", "POST"])
@@ -151,10 +152,12 @@ def closure(case_id: str) -> Response | str | tuple[str, int]:
 
 @bp.route("/<case_id>/decisions/<decision_id>", methods=["POST"])
 @requires("case.approve")
-def decide(case_id: str, decision_id: str) -> Response:
+def decide(case_id: str, decision_id: str) -> Response | str:
     case = load_case(case_id, "case.approve")
     check_csrf()
     approve = request.form.get("decision") == "approve"
+    if approve and not confirmed():  # refusing changes nothing for good: no second step
+        return _confirm_decision(case, decision_id)
     decision = casework.decide(acting_user(), case, decision_id, approve, request.form.get("comment"))
     erased = decision.kind == "purge" and approve  # read before the commit: the row is gone after
     db.session.commit()
@@ -178,10 +181,67 @@ def reopen(case_id: str) -> Response:
 
 @bp.route("/<case_id>/purge", methods=["POST"])
 @requires("case.update")
-def request_purge(case_id: str) -> Response:
+def request_purge(case_id: str) -> Response | str:
     case = load_case(case_id, "case.update")
     check_csrf()
+    if not confirmed():
+        if case.purged_at is not None or casework.pending(case, "purge") is not None:
+            raise Conflict(_("An erasure of this case is already waiting for approval."))
+        return confirmation(
+            case,
+            title=_("Ask to erase this case?"),
+            consequences=[
+                _("A supervisor other than the one asking must approve the erasure: until then nothing is erased."),
+                _(
+                    "Once approved, the case's key is destroyed: names, contacts, notes and the account "
+                    "of the incidents can never be read again."
+                ),
+                _("Ask only when the survivor asked to be forgotten."),
+            ],
+            confirm_label=_("Yes, ask to erase this case"),
+            undoable=True,
+        )
     casework.request_purge(acting_user(), case)
     db.session.commit()
     flash(_("Erasure requested: a supervisor must approve it."), "success")
     return redirect(url_for("cases.show", case_id=case_id))
+
+
+def _confirm_decision(case: Case, decision_id: str) -> str:
+    """Approving a closure or an erasure: what it will do, before it does it. A request no longer
+    waiting, or one the user made, is refused here already (as ``casework.decide`` would)."""
+    decision = next((d for d in case.decisions if d.id == decision_id and d.status == "pending"), None)
+    if decision is None:
+        raise Conflict(_("This request is no longer waiting for a decision: it may already have been decided."))
+    if not can(acting_user(), "request.decide", decision):
+        raise Conflict(_("You made this request: another supervisor must decide it."))
+    fields = {"decision": "approve", "comment": request.form.get("comment", "")}
+    if decision.kind == "purge":
+        return confirmation(
+            case,
+            title=_("Erase this case for good?"),
+            consequences=[
+                _(
+                    "The case's key is destroyed: names, contacts, notes, the account of the incidents "
+                    "and what was shared in referrals become unreadable forever."
+                ),
+                _("Every record about the survivor is deleted, the case itself included."),
+                _("Only the coded incident data the survivor allowed in statistics is kept, cut from the case.")
+                if case.consent_reporting
+                else _("No incident data is kept: the survivor did not consent to statistics."),
+            ],
+            confirm_label=_("Yes, erase for good"),
+            fields=fields,
+        )
+    gaps = [label(casework.CLOSURE_GAPS[code]) for code in casework.closure_gaps(case)]
+    return confirmation(
+        case,
+        title=_("Approve the closure?"),
+        consequences=[
+            _("The case is closed: nothing more can be recorded in it until someone reopens it."),
+            _("The file is incomplete: %(gaps)s", gaps=" ".join(gaps)) if gaps else "",
+        ],
+        confirm_label=_("Yes, close the case"),
+        fields=fields,
+        undoable=True,
+    )

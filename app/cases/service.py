@@ -139,6 +139,7 @@ def withdraw_consent(user: User, case: Case, what: str) -> Consent:
         "release_to": dict(previous.release_to),
         "given_by": previous.given_by,
         "assent": previous.assent,
+        "caregiver_consent": previous.caregiver_consent,
     }
     if what == "reporting":
         fields["reporting"] = False
@@ -364,6 +365,61 @@ def exact_matches(cases: list[Case], q: str) -> list[Case]:
         ):
             kept.append(case)
     return kept
+
+
+DUPLICATE_CANDIDATES = 200
+
+
+def possible_duplicates(user: User, payload: dict[str, Any], today: dt.date | None = None) -> list[Case]:
+    """Open cases of the same kind that may already be this survivor's, among those the user may
+    open (their scope, inside their agency: the blind indexes are the agency's): the same given
+    name (and family name when both have one) and the same phone or date of birth. The name
+    indexes pick the candidates; only those are decrypted. Nothing is written. An invalid payload
+    raises ``ValidationFailed`` (the form shows its errors first)."""
+    require_role_allows("case.create", user)
+    data = read_case(payload, today or clock.today(), set(known_locations()))
+    wanted = data.survivor
+    if user.agency_id is None or not wanted.given_name or not (wanted.phone or wanted.date_of_birth):
+        return []
+    key = agency_index_key(user.agency_id)
+    given = Survivor.given_name.blind_index("survivors").compute(key, wanted.given_name)
+    if given is None:
+        return []
+    stmt = (
+        select(Case)
+        .join(Survivor, Survivor.case_id == Case.id)
+        .where(
+            case_scope(user),
+            Case.agency_id == user.agency_id,
+            Case.purged_at.is_(None),
+            Case.status == "open",
+            Case.kind == data.kind,
+            Survivor.given_name_bidx == given,
+        )
+        .options(joinedload(Case.survivor), joinedload(Case.data_key_record))
+        .order_by(Case.created_at.desc(), Case.id)
+        .limit(DUPLICATE_CANDIDATES)
+    )
+    family = Survivor.family_name.blind_index("survivors").compute(key, wanted.family_name)
+    if family is not None:
+        stmt = stmt.where(or_(Survivor.family_name_bidx == family, Survivor.family_name_bidx.is_(None)))
+    phone = Survivor.phone.blind_index("survivors")
+    found = []
+    for case in db.session.scalars(stmt).unique():
+        other = case.survivor
+        if normalize_name(other.given_name or "") != normalize_name(wanted.given_name):
+            continue
+        if (
+            wanted.family_name
+            and other.family_name
+            and normalize_name(other.family_name) != normalize_name(wanted.family_name)
+        ):
+            continue
+        same_phone = bool(wanted.phone and phone.matches(wanted.phone, other.phone))
+        same_birth = wanted.date_of_birth is not None and other.date_of_birth == wanted.date_of_birth
+        if same_phone or same_birth:
+            found.append(case)
+    return found
 
 
 def record_view(case: Case, what: str = "case.viewed") -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from gbvims import options
 from gbvims.classification import ANSWER_KEYS, CONTEXT_FLAGS, GBV_TYPES, QUESTIONS, classify, next_question
 from models import Case, Location, db, utcnow
 from models.case import STAGES
-from referral.states import events_from
+from referral.states import FINAL, events_from
 
 from .. import clock
 from ..auth import acting_user
@@ -164,13 +164,28 @@ def new() -> Response | str | tuple[str, int]:
             **_registration_context({"kind": kind, "consent.assent": "none"}),
         )
     check_csrf()
-    payload = nest(request.form)
+    form = request.form.to_dict()
+    # A second submit after the warning about possible duplicates registers anyway.
+    checked = form.pop("duplicate_checked", "") == "yes"
+    payload = nest(form)
     try:
-        case = service.create_case(acting_user(), payload)
+        duplicates = [] if checked else service.possible_duplicates(acting_user(), payload)
+        if not duplicates:
+            case = service.create_case(acting_user(), payload)
     except ValidationFailed as exc:
         db.session.rollback()
         context = _registration_context(flatten(payload), exc.fields)
         return render_template("cases/new.html", **context), 422
+    if duplicates:
+        html = render_template("cases/new.html", **_registration_context(flatten(payload)), duplicates=duplicates)
+        # The warning shows cases like a list does: audited the same way, by id.
+        service.audit.record(
+            "case.list_viewed",
+            target_type="case",
+            details={"cases": [c.id for c in duplicates], "duplicates": True},
+        )
+        db.session.commit()
+        return html
     db.session.commit()
     flash(_("Case %(code)s registered.", code=case.case_code), "success")
     return redirect(url_for("cases.show", case_id=case.id))
@@ -205,6 +220,8 @@ def show(case_id: str) -> str:
         can_approve=can(current_user, "case.approve", case),
         can_reassign=case.status == "open" and can(current_user, "case.assign", case),
         can_decide_closure=can(current_user, "request.decide", pending_closure),
+        closure_gaps=casework.closure_gaps(case) if pending_closure else [],
+        closure_gap_labels=casework.CLOSURE_GAPS,
         can_decide_purge=can(current_user, "request.decide", pending_purge),
         referral_labels=referral_labels,
         now=utcnow(),
@@ -219,15 +236,85 @@ def show(case_id: str) -> str:
 
 @bp.route("/<case_id>/consent/withdraw", methods=["POST"])
 @requires("case.update")
-def withdraw(case_id: str) -> Response:
+def withdraw(case_id: str) -> Response | str:
     case = load_case(case_id, "case.update")
     if not CsrfForm().validate_on_submit():
         raise ValidationFailed()
     what = "reporting" if request.form.get("what") == "reporting" else "all"
+    if not confirmed():
+        return _confirm_withdrawal(case, what)
     service.withdraw_consent(acting_user(), case, what)
     db.session.commit()
     flash(_("Consent withdrawal recorded. It applies everywhere at once."), "success")
     return redirect(url_for("cases.show", case_id=case.id))
+
+
+def confirmed() -> bool:
+    """Whether a heavy action's form came back from its confirmation page (``confirmation``)."""
+    return request.form.get("confirm") == "yes"
+
+
+def confirmation(
+    case: Case,
+    *,
+    title: str,
+    consequences: list[str],
+    confirm_label: str,
+    fields: dict[str, Any] | None = None,
+    undoable: bool = False,
+) -> str:
+    """The confirmation step of an action that cannot be undone or weighs heavily: what will
+    happen, and the same form (``fields``) to send again to the same address with confirm=yes.
+    Nothing is changed, nothing identifying is shown (the case's code only)."""
+    return render_template(
+        "confirm.html",
+        case=case,
+        title=title,
+        consequences=[line for line in consequences if line],
+        confirm_label=confirm_label,
+        action=request.path,
+        fields=fields or {},
+        undoable=undoable,
+        back=url_for("cases.show", case_id=case.id),
+        form=CsrfForm(),
+    )
+
+
+def _confirm_withdrawal(case: Case, what: str) -> str:
+    if what == "reporting":
+        return confirmation(
+            case,
+            title=_("Withdraw consent to statistics?"),
+            consequences=[
+                _("Nothing of this case will be counted in the statistics any more."),
+                _("Case management, referrals and what the survivor agreed to share go on as before."),
+                _("If the survivor agrees again later, record a new consent."),
+            ],
+            confirm_label=_("Yes, withdraw consent to statistics"),
+            fields={"what": what},
+            undoable=True,
+        )
+    still_open = sum(1 for r in case.referrals if r.state not in FINAL)
+    return confirmation(
+        case,
+        title=_("Withdraw all consent?"),
+        consequences=[
+            _(
+                "The survivor's consent to case management services, to statistics and to sharing "
+                "information with any service is withdrawn, everywhere at once."
+            ),
+            ngettext(
+                "%(num)d open referral will be withdrawn and what was shared with its provider destroyed.",
+                "%(num)d open referrals will be withdrawn and what was shared with their providers destroyed.",
+                still_open,
+            )
+            if still_open
+            else "",
+            _("No incident, referral, assessment, plan or follow-up can be added to this case any more."),
+        ],
+        confirm_label=_("Yes, withdraw all consent"),
+        fields={"what": what},
+    )
 
 
 def _incident_context(

@@ -2,44 +2,44 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from gbvims.classification import GBV_TYPES
-from gbvims.options import SEX
-from models import CaseTransfer, db
-from referral.packet import PACKET_FIELDS, SERVICE_TYPES, consent_area
-from referral.states import DECLINE_REASONS, NOT_DELIVERED_REASONS, PACKET_OPEN, events_from
+from models import Case, CaseTransfer, Referral, db
+from referral.packet import PACKET_FIELDS, PATHWAY_LINE, SERVICE_TYPES, consent_area
+from referral.states import DECLINE_REASONS, NOT_DELIVERED_REASONS, PACKET_OPEN, events_from, events_on_behalf
 
 from .. import audit, clock
 from ..auth import acting_user
 from ..errors import NotFound, ValidationFailed
 from ..forms import CsrfForm, check_csrf, flatten, nest
-from ..i18n_labels import coded, label, place_names, regions
+from ..i18n_labels import label, place_names, regions
 from ..lookup import load_case
 from ..pagination import paginate
-from ..policy import requires
-from . import labels, service
+from ..policy import answering_in_sutura, can, requires
+from ..validation import Reader
+from . import labels, packets, service
+from .packets import readable_packet
 
 bp = Blueprint("referrals", __name__)
 
 
-def readable_packet(packet: dict[str, Any]) -> dict[str, Any]:
-    """The packet as a person reads it: coded sex as a word, dates in the reader's format."""
-    shown = dict(packet)
-    if shown.get("sex"):
-        shown["sex"] = coded(SEX, shown["sex"])
-    if shown.get("date_of_birth"):
-        try:
-            shown["date_of_birth"] = clock.day(dt.date.fromisoformat(shown["date_of_birth"]))
-        except (TypeError, ValueError):
-            pass
-    return shown
+@bp.app_template_global()
+def offline_referral(referral: Referral) -> bool:
+    """Whether the signed-in user prints the form and records the answers for this referral's
+    service (it has no Sutura account): the case page's referral card asks."""
+    return can(current_user, "referral.answer_on_behalf", referral)
+
+
+@bp.app_template_global()
+def referral_reference(referral: Referral) -> str:
+    return service.reference(referral)
 
 
 
@@ -59,6 +59,7 @@ def directory() -> str:
         regions=regions(),
         region=region,
         service_type=service_type,
+        online=answering_in_sutura([p.id for p in page.items]),
         labels=labels,
         label=label,
     )
@@ -98,15 +99,24 @@ def refer(case_id: str) -> Response | str | tuple[str, int]:
             db.session.commit()
             if new:
                 flash(_("Referral sent to %(provider)s.", provider=referral.provider.name), "success")
-            return redirect(url_for("cases.show", case_id=case.id, _anchor="referrals"))
+                if not answering_in_sutura([referral.provider_id]):
+                    flash(
+                        _(
+                            "This service has no Sutura account: print the referral form for it, then record "
+                            "its answer on its behalf."
+                        ),
+                        "info",
+                    )
+            return redirect(url_for("cases.show", case_id=case.id, _anchor=f"referral-{referral.id}"))
     consent = case.current_consent
     allowed = bool(service_type and consent and consent.allows_release(consent_area(service_type)))
-    matches = service.suggestions(case, service_type) if service_type else []
+    matches = service.suggestions_for_page(case, service_type) if service_type else []
     html = render_template(
         "referrals/new.html",
         case=case,
         service_type=service_type,
         matches=matches,
+        post_rape=service_type == "health" and service.pep_window_open(case),
         allowed=allowed,
         values=values,
         errors=errors,
@@ -142,9 +152,11 @@ def unavailable(case_id: str) -> Response:
 
 @bp.route("/cases/<case_id>/refer/declined", methods=["POST"])
 @requires("case.update")
-def declined_by_survivor(case_id: str) -> Response:
+def declined_by_survivor(case_id: str) -> Response | str:
     case = load_case(case_id, "case.update")
     check_csrf()
+    if request.form.get("confirm") != "yes":
+        return _confirm_declined(case)
     service.record_declined_by_survivor(
         acting_user(), case, request.form.get("service_type", ""), request.form.get("incident_id")
     )
@@ -153,18 +165,124 @@ def declined_by_survivor(case_id: str) -> Response:
     return redirect(url_for("cases.show", case_id=case.id, _anchor="referrals"))
 
 
+def _confirm_declined(case: Case) -> str:
+    """The survivor declines a service: checked like the record itself (which service, which
+    incident), then said in full before it is recorded (templates/confirm.html)."""
+    service_type = request.form.get("service_type", "")
+    r = Reader({"service_type": service_type, "incident_id": request.form.get("incident_id")})
+    r.choice("service_type", dict.fromkeys(SERVICE_TYPES, ""), required=True)
+    incident = service.incident_for(case, r)
+    r.raise_if_invalid()
+    named = label(labels.SERVICE_TYPE_LABELS[service_type])
+    consequences = [
+        _("No referral is sent: no provider receives anything."),
+        _("The case records that the survivor declined this service: %(service)s.", service=named),
+    ]
+    if incident is not None and PATHWAY_LINE[service_type] is not None:
+        consequences.append(
+            _(
+                "The referral pathway of the incident of %(date)s will say “declined by the survivor”.",
+                date=clock.day(incident.date_of_incident),
+            )
+        )
+    consequences.append(_("If the survivor changes their mind, refer them from the case page."))
+    return render_template(
+        "confirm.html",
+        case=case,
+        title=_("Record that the survivor declines this service?"),
+        consequences=consequences,
+        confirm_label=_("Yes, the survivor declines this service"),
+        action=request.path,
+        fields={"service_type": service_type, "incident_id": incident.id if incident is not None else ""},
+        undoable=True,
+        back=url_for("referrals.refer", case_id=case.id, service_type=service_type),
+        form=CsrfForm(),
+    )
+
+
 @bp.route("/cases/<case_id>/referrals/<referral_id>/<any(withdraw, close):event>", methods=["POST"])
 @requires("case.update")
 def caseworker_event(case_id: str, referral_id: str, event: str) -> Response:
     case = load_case(case_id, "case.update")
     check_csrf()
-    referral = next((r for r in case.referrals if r.id == referral_id), None)
-    if referral is None:
-        raise NotFound()
+    referral = _referral_of(case, referral_id)
     service.transition(acting_user(), referral, event)
     db.session.commit()
     flash(_("Referral updated."), "success")
     return redirect(url_for("cases.show", case_id=case.id, _anchor="referrals"))
+
+
+@bp.route("/cases/<case_id>/referrals/<referral_id>/print", methods=["POST"])
+@requires("referral.print")
+def print_form(case_id: str, referral_id: str) -> Response:
+    """The inter-agency referral form (PDF) for a service without a Sutura account. A POST: each
+    print is a deliberate, audited act (nothing prefetches it, no history keeps it)."""
+    case = load_case(case_id, "case.update")
+    check_csrf()
+    referral = _referral_of(case, referral_id)
+    pdf = packets.print_form(acting_user(), referral, include_note=request.form.get("include_note") == "yes")
+    db.session.commit()
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    # The reference only: a file name lands in download lists, it must not name anyone.
+    response.headers["Content-Disposition"] = f'attachment; filename="referral-{service.reference(referral)}.pdf"'
+    return response
+
+
+@bp.route("/cases/<case_id>/referrals/<referral_id>/on-behalf", methods=["POST"])
+@requires("referral.answer_on_behalf")
+def on_behalf(case_id: str, referral_id: str) -> Response | tuple[str, int]:
+    """The answer of a service without an account, recorded by the caseworker (reply slip, call)."""
+    case = load_case(case_id, "case.update")
+    check_csrf()
+    referral = _referral_of(case, referral_id)
+    payload = {k: request.form.get(k) or None for k in ("event", "date", "reason", "feedback")}
+    try:
+        service.answer_on_behalf(acting_user(), referral, payload)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        case = load_case(case_id, "case.update")
+        referral = _referral_of(case, referral_id)
+        html = render_template(
+            "referrals/on_behalf.html",
+            case=case,
+            referral=referral,
+            values=payload,
+            errors=exc.fields or {},
+            form=CsrfForm(),
+            labels=labels,
+            label=label,
+        )
+        return html, 422
+    db.session.commit()
+    flash(_("The service's answer was recorded on its behalf."), "success")
+    return redirect(url_for("cases.show", case_id=case.id, _anchor=f"referral-{referral.id}"))
+
+
+def _referral_of(case: Any, referral_id: str) -> Referral:
+    referral = next((r for r in case.referrals if r.id == referral_id), None)
+    if referral is None:
+        raise NotFound()
+    return referral
+
+
+@bp.app_template_global()
+def on_behalf_choices(referral: Referral) -> list[tuple[str, str]]:
+    """(event, label) of the answers the caseworker may record now for the referral's service."""
+    return [(event, label(labels.ON_BEHALF_LABELS[event])) for event in events_on_behalf(referral.state)]
+
+
+@bp.app_template_global()
+def on_behalf_today() -> str:
+    """Today where the caseworkers are: the default and the latest day of a recorded answer."""
+    return clock.today().isoformat()
+
+
+@bp.app_template_global()
+def on_behalf_reasons(referral: Referral) -> list[tuple[str, str]]:
+    """(code, label) of the reasons that go with those answers (declined, or not delivered)."""
+    codes = DECLINE_REASONS if referral.state == "sent" else NOT_DELIVERED_REASONS
+    return [(code, label(labels.REASON_LABELS[code])) for code in codes]
 
 
 @bp.route("/inbox")
@@ -205,6 +323,8 @@ def inbox_referral(referral_id: str) -> Response | str | tuple[str, int]:
     html = render_template(
         "referrals/provider_referral.html",
         referral=referral,
+        reference=service.reference(referral),
+        sender=packets.sender(referral),
         packet=readable_packet(service.packet(referral)),
         packet_open=referral.state in PACKET_OPEN,
         events=events_from(referral.state, "provider"),

@@ -143,6 +143,9 @@ def test_plan_follow_up_and_closure_approved_by_the_supervisor(visit, people, li
         boss.page.get_by_role("button", name="Approuver la clôture").click()
         boss.page.wait_for_load_state("load")
         boss.check()
+        boss.page.locator("button[name=confirm][value=yes]").click()  # the confirmation step
+        boss.page.wait_for_load_state("load")
+        boss.check()
         assert boss.page.get_by_text(re.compile("Clôturé le")).is_visible()
     finally:
         supervisor.close()

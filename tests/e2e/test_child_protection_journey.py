@@ -121,6 +121,9 @@ def test_a_separated_child_is_registered_traced_reunified_and_the_case_closed(vi
         boss.page.get_by_role("button", name="Approuver la clôture").click()
         boss.page.wait_for_load_state("load")
         boss.check()
+        boss.page.locator("button[name=confirm][value=yes]").click()  # the confirmation step
+        boss.page.wait_for_load_state("load")
+        boss.check()
         assert boss.page.get_by_text(re.compile("Clôturé le")).is_visible()
     finally:
         supervisor.close()

@@ -216,7 +216,9 @@ def test_outsiders_are_refused_every_case_page_and_call(app, client, team, outsi
         assert "Aïssata" not in response.get_data(as_text=True)
     listing = web.get("/cases")
     assert listing.status_code in (403, 404) or "Aïssata" not in listing.get_data(as_text=True)
-    withdraw = post_form(web, "/account", {"what": "all"}, action=f"/cases/{case_id}/consent/withdraw")
+    withdraw = post_form(
+        web, "/account", {"what": "all", "confirm": "yes"}, action=f"/cases/{case_id}/consent/withdraw"
+    )
     assert withdraw.status_code in (403, 404)
     headers = token(client, outsider)
     for method, url, body in (
@@ -367,7 +369,9 @@ def test_withdrawing_consent_applies_at_once(app, team) -> None:
     case_id = make_case(app, "awa")
     web = app.test_client()
     sign_in(web, "awa")
-    response = post_form(web, f"/cases/{case_id}", {"what": "all"}, action=f"/cases/{case_id}/consent/withdraw")
+    response = post_form(
+        web, f"/cases/{case_id}", {"what": "all", "confirm": "yes"}, action=f"/cases/{case_id}/consent/withdraw"
+    )
     assert response.status_code == 302
     with app.app_context():
         case = db.session.get(Case, case_id)

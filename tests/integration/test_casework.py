@@ -165,8 +165,18 @@ def test_closure_with_checklist_and_supervisor_approval_then_reopen(app, team) -
     )  # one request at a time
     with app.app_context():
         decision_id = db.session.scalar(select(CaseDecision.id).where(CaseDecision.case_id == case_id))
-    assert post_form(awa, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}").status_code == 403
-    assert post_form(fatou, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}").status_code == 302
+    assert (
+        post_form(
+            awa, page, {"decision": "approve", "confirm": "yes"}, action=f"{page}/decisions/{decision_id}"
+        ).status_code
+        == 403
+    )
+    assert (
+        post_form(
+            fatou, page, {"decision": "approve", "confirm": "yes"}, action=f"{page}/decisions/{decision_id}"
+        ).status_code
+        == 302
+    )
     case = case_row(app, case_id)
     assert case.status == "closed" and case.closed_at is not None
     assert post_form(awa, page, {}, action=f"{page}/reopen").status_code == 302
@@ -183,17 +193,22 @@ def test_purge_needs_a_second_person_and_keeps_only_consented_statistics(app, te
     fatou, aminata = client_of(app, "fatou"), client_of(app, "aminata")
     for case_id in (kept, dropped):
         page = f"/cases/{case_id}"
-        assert post_form(fatou, page, {}, action=f"{page}/purge").status_code == 302
+        assert post_form(fatou, page, {"confirm": "yes"}, action=f"{page}/purge").status_code == 302
         with app.app_context():
             decision_id = db.session.scalar(
                 select(CaseDecision.id).where(CaseDecision.case_id == case_id, CaseDecision.kind == "purge")
             )
         # The supervisor who asked cannot approve; another one can.
         assert (
-            post_form(fatou, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}").status_code == 409
+            post_form(
+                fatou, page, {"decision": "approve", "confirm": "yes"}, action=f"{page}/decisions/{decision_id}"
+            ).status_code
+            == 409
         )
         assert (
-            post_form(aminata, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}").status_code
+            post_form(
+                aminata, page, {"decision": "approve", "confirm": "yes"}, action=f"{page}/decisions/{decision_id}"
+            ).status_code
             == 302
         )
     with app.app_context():
@@ -237,10 +252,14 @@ def test_a_supervisor_cannot_approve_a_closure_they_requested(app, team) -> None
         decision_id = db.session.scalar(select(CaseDecision.id).where(CaseDecision.case_id == case_id))
     own_page = page_text(fatou.get(page))
     assert "Approuver la clôture" not in own_page and "un autre superviseur doit la trancher" in own_page
-    refused = post_form(fatou, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}")
+    refused = post_form(
+        fatou, page, {"decision": "approve", "confirm": "yes"}, action=f"{page}/decisions/{decision_id}"
+    )
     assert refused.status_code == 409 and case_row(app, case_id).status == "open"
     assert "Approuver la clôture" in page_text(aminata.get(page))
-    approved = post_form(aminata, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}")
+    approved = post_form(
+        aminata, page, {"decision": "approve", "confirm": "yes"}, action=f"{page}/decisions/{decision_id}"
+    )
     assert approved.status_code == 302 and case_row(app, case_id).status == "closed"
 
 
@@ -264,10 +283,12 @@ def test_an_erased_case_leaves_only_coarse_statistics_with_no_link_back(app, tea
         before = build(db.session, scope)
     fatou, aminata = client_of(app, "fatou"), client_of(app, "aminata")
     page = f"/cases/{case_id}"
-    post_form(fatou, page, {}, action=f"{page}/purge")
+    post_form(fatou, page, {"confirm": "yes"}, action=f"{page}/purge")
     with app.app_context():
         decision_id = db.session.scalar(select(CaseDecision.id).where(CaseDecision.kind == "purge"))
-    approved = post_form(aminata, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}")
+    approved = post_form(
+        aminata, page, {"decision": "approve", "confirm": "yes"}, action=f"{page}/decisions/{decision_id}"
+    )
     assert approved.status_code == 302
     with app.test_request_context():
         after = build(db.session, scope)

@@ -271,7 +271,9 @@ def test_a_cp_case_is_assessed_planned_reviewed_and_closed_with_its_own_lists(ap
         from models import CaseDecision
 
         decision_id = db.session.scalars(select(CaseDecision.id).where(CaseDecision.case_id == case_id)).one()
-    approved = post_form(fatou, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}")
+    approved = post_form(
+        fatou, page, {"decision": "approve", "confirm": "yes"}, action=f"{page}/decisions/{decision_id}"
+    )
     assert approved.status_code == 302
     with app.app_context():
         assert db.session.get(Case, case_id).status == "closed"
@@ -324,7 +326,9 @@ def test_a_withdrawn_consent_to_statistics_reaches_the_violations(app, factory) 
     payload["grave_violations"] = [{"violation": "killing_maiming", "date": "2026-02-01", "perpetrator": "unknown"}]
     case_id = make_case(app, "awa", payload)
     awa = client_of(app, "awa")
-    post_form(awa, f"/cases/{case_id}", {"what": "reporting"}, action=f"/cases/{case_id}/consent/withdraw")
+    post_form(
+        awa, f"/cases/{case_id}", {"what": "reporting", "confirm": "yes"}, action=f"/cases/{case_id}/consent/withdraw"
+    )
     with app.app_context():
         assert db.session.scalars(select(GraveViolation.reporting_consent)).one() is False
 
@@ -431,11 +435,14 @@ def test_an_erased_cp_case_leaves_its_violations_coarse_and_only_with_consent(ap
     case_id = make_case(app, "awa", payload)
     page = f"/cases/{case_id}"
     fatou, aminata = client_of(app, "fatou"), client_of(app, "aminata")
-    post_form(fatou, page, {}, action=f"{page}/purge")
+    post_form(fatou, page, {"confirm": "yes"}, action=f"{page}/purge")
     with app.app_context():
         decision_id = db.session.scalar(select(CaseDecision.id).where(CaseDecision.case_id == case_id))
     assert (
-        post_form(aminata, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}").status_code == 302
+        post_form(
+            aminata, page, {"decision": "approve", "confirm": "yes"}, action=f"{page}/decisions/{decision_id}"
+        ).status_code
+        == 302
     )
     with app.app_context():
         assert db.session.get(Case, case_id) is None

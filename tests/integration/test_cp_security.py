@@ -545,13 +545,20 @@ def test_an_erased_case_leaves_no_row_and_no_readable_value(app, team, kind, rep
     fatou, aminata = client_of(app, "fatou"), client_of(app, "aminata")
     page = f"/cases/{case_id}"
     assert code in page_text(fatou.get(f"/cases/{partner}"))  # the link shows before the erasure
-    assert post_form(fatou, page, {}, action=f"{page}/purge").status_code == 302
+    assert post_form(fatou, page, {"confirm": "yes"}, action=f"{page}/purge").status_code == 302
     with app.app_context():
         decision_id = db.session.scalar(
             select(CaseDecision.id).where(CaseDecision.case_id == case_id, CaseDecision.kind == "purge")
         )
-    assert post_form(fatou, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}").status_code == 409
-    approved = post_form(aminata, page, {"decision": "approve"}, action=f"{page}/decisions/{decision_id}")
+    assert (
+        post_form(
+            fatou, page, {"decision": "approve", "confirm": "yes"}, action=f"{page}/decisions/{decision_id}"
+        ).status_code
+        == 409
+    )
+    approved = post_form(
+        aminata, page, {"decision": "approve", "confirm": "yes"}, action=f"{page}/decisions/{decision_id}"
+    )
     assert approved.status_code == 302
 
     with app.app_context():
@@ -599,7 +606,7 @@ def test_an_erasure_rolled_back_keeps_the_whole_case(app, team, kind) -> None:
     case_id = case_of(app, kind)
     fatou, aminata = client_of(app, "fatou"), client_of(app, "aminata")
     page = f"/cases/{case_id}"
-    post_form(fatou, page, {}, action=f"{page}/purge")
+    post_form(fatou, page, {"confirm": "yes"}, action=f"{page}/purge")
     with app.app_context():
         decision_id = db.session.scalar(select(CaseDecision.id).where(CaseDecision.kind == "purge"))
     refused = post_form(

@@ -188,7 +188,7 @@ def test_withdrawn_consent_ends_the_providers_access(app, client, world) -> None
     referral_id = refer(client, token(client, "awa"), case_id, world["CLINIC-GAO"]).get_json()["id"]
     web = app.test_client()
     sign_in(web, "awa")
-    post_form(web, f"/cases/{case_id}", {"what": "all"}, action=f"/cases/{case_id}/consent/withdraw")
+    post_form(web, f"/cases/{case_id}", {"what": "all", "confirm": "yes"}, action=f"/cases/{case_id}/consent/withdraw")
     provider = token(client, "moussa")
     assert client.get("/api/v1/referrals", headers=provider).get_json()["items"] == []
     assert client.post(f"/api/v1/referrals/{referral_id}/accept", headers=provider).status_code in (403, 404)
@@ -356,7 +356,7 @@ def test_survivor_declining_a_service_is_recorded(app, world) -> None:
     response = post_form(
         web,
         f"/cases/{case_id}/refer?service_type=psychosocial",
-        {"service_type": "psychosocial"},
+        {"service_type": "psychosocial", "confirm": "yes"},
         action=f"/cases/{case_id}/refer/declined",
     )
     assert response.status_code == 302

@@ -230,7 +230,9 @@ def test_withdrawn_reporting_consent_leaves_the_statistics_at_once(app, client, 
         case_id = db.session.scalars(select(Case.id).where(mine).order_by(Case.created_at)).first()
     web = app.test_client()
     sign_in(web, "awa")
-    post_form(web, f"/cases/{case_id}", {"what": "reporting"}, action=f"/cases/{case_id}/consent/withdraw")
+    post_form(
+        web, f"/cases/{case_id}", {"what": "reporting", "confirm": "yes"}, action=f"/cases/{case_id}/consent/withdraw"
+    )
     after = client.get("/api/v1/stats/gbvims", query_string={"period": year()}, headers=headers).get_json()
     assert (before["incidents"], after["incidents"]) == (12, 11)
 
@@ -541,7 +543,9 @@ def test_withdrawn_consent_takes_recorded_gaps_out_too(app, client, known, monke
         case_id = db.session.get(Incident, known["newer"]).case_id
     web = app.test_client()
     sign_in(web, "awa")
-    post_form(web, f"/cases/{case_id}", {"what": "reporting"}, action=f"/cases/{case_id}/consent/withdraw")
+    post_form(
+        web, f"/cases/{case_id}", {"what": "reporting", "confirm": "yes"}, action=f"/cases/{case_id}/consent/withdraw"
+    )
     report = tables(client, "mariam")
     assert report["incidents"] == 3  # the case's two incidents are gone
     records = next(t for t in report["tables"] if t["id"] == "service_unavailable_records")
