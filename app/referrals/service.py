@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload
 
 from gbvims.options import RELEASE_AREAS
@@ -526,6 +528,57 @@ def inbox_query(user: User, include_finished: bool = True) -> Select[Any]:
         .options(joinedload(Referral.data_key_record))
         .order_by(Referral.due_at)
     )
+
+
+@dataclass(frozen=True)
+class InboxCard:
+    """One referral on the provider's inbox: what they need to choose what to do first."""
+
+    referral: Referral
+    reference: str
+    first_name: str | None  # only when the survivor shared it
+    age_band: str | None  # from the age, only when shared
+    hours_left: int | None  # until the answer is due (negative: overdue)
+
+
+INBOX_LIMIT = 50
+_URGENT_FIRST = sql_case({"high": 0}, value=Referral.urgency, else_=1)
+
+
+def inbox_cards(user: User) -> tuple[list[InboxCard], list[InboxCard], list[InboxCard]]:
+    """The provider's referrals to answer (urgent first, then by due time), accepted ones in
+    progress (by due time), and the latest finished ones."""
+    now = utcnow()
+    base = (
+        select(Referral)
+        .where(Referral.provider_id == user.provider_id)
+        .options(joinedload(Referral.data_key_record))
+    )
+    new = db.session.scalars(
+        base.where(Referral.state == "sent").order_by(_URGENT_FIRST, Referral.due_at).limit(INBOX_LIMIT)
+    ).all()
+    doing = db.session.scalars(
+        base.where(Referral.state == "accepted").order_by(Referral.due_at).limit(INBOX_LIMIT)
+    ).all()
+    done = db.session.scalars(
+        base.where(Referral.state.in_(("declined", "service_delivered", "not_delivered")))
+        .order_by(Referral.responded_at.desc())
+        .limit(INBOX_LIMIT)
+    ).all()
+    finished = [_card(r, now, packet_open=False) for r in done]
+    return [_card(r, now) for r in new], [_card(r, now) for r in doing], finished
+
+
+def _card(referral: Referral, now: dt.datetime, packet_open: bool = True) -> InboxCard:
+    shared = packet(referral) if packet_open else {}
+    age = shared.get("age")
+    band = None
+    if isinstance(age, int):
+        band = "0-11" if age < 12 else "12-17" if age < 18 else "18+"
+    left = None
+    if referral.due_at is not None and referral.state == "sent":
+        left = math.floor((referral.due_at - now).total_seconds() / 3600)
+    return InboxCard(referral, reference(referral), shared.get("given_name"), band, left)
 
 
 def load_for_provider(user: User, referral_id: str) -> Referral:

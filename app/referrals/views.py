@@ -289,10 +289,11 @@ def on_behalf_reasons(referral: Referral) -> list[tuple[str, str]]:
 @requires("referral.inbox")
 def inbox() -> str:
     user = acting_user()
-    page = paginate(service.inbox_query(user), per_page=30)
-    html = render_template("referrals/inbox.html", page=page, labels=labels, label=label, now=service.utcnow())
-    if page.items:
-        audit.record("referral.inbox_viewed", target_type="referral", details={"referrals": [r.id for r in page.items]})
+    new, doing, done = service.inbox_cards(user)
+    html = render_template("referrals/inbox.html", new=new, doing=doing, done=done, labels=labels, label=label)
+    shown = [c.referral.id for c in (*new, *doing, *done)]
+    if shown:  # first names shared in the packets are read here
+        audit.record("referral.inbox_viewed", target_type="referral", details={"referrals": shown})
         db.session.commit()
     return html
 

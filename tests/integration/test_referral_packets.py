@@ -438,3 +438,27 @@ def test_an_administrator_sets_a_users_work_phone(app, factory) -> None:
     updated = audits(app, "user.updated")[-1]
     assert updated.details == {"changed": ["work_phone"]}
     assert "+223 76 00 00 02" in page_text(admin.get(f"/admin/users/{member}"))
+
+
+def test_the_inbox_puts_what_to_answer_first_urgent_then_by_due_time(app: Flask, world: dict[str, str]) -> None:
+    """New referrals first (urgent first, then by due time), each with its reference, the first
+    name only when shared, the age band and the hours left; accepted ones apart; done ones last."""
+    from app.referrals.service import reference
+
+    normal = refer(app, world, provider="CLINIC-GAO")
+    urgent = refer(app, world, provider="CLINIC-GAO", urgency="high")
+    nameless = refer(app, world, provider="CLINIC-GAO", share=["age"], request_key="nameless")
+    accepted = refer(app, world, provider="CLINIC-GAO", request_key="accepted")
+    moussa = client_of(app, "moussa")
+    post(moussa, f"/inbox/{accepted}", {"event": "accept"})
+    with app.app_context():
+        refs = {rid: reference(db.session.get(Referral, rid)) for rid in (normal, urgent, nameless, accepted)}
+    inbox = page_text(moussa.get("/inbox"))
+    to_answer = inbox[inbox.index('id="new-h"'):inbox.index('id="doing-h"')]
+    assert to_answer.index(refs[urgent]) < to_answer.index(refs[normal])
+    assert refs[accepted] not in to_answer and refs[accepted] in inbox[inbox.index('id="doing-h"'):]
+    card = to_answer[to_answer.index(refs[nameless]):].split("</li>")[0]
+    assert "Aïssata" not in card and "24-" not in card
+    named = to_answer[to_answer.index(refs[normal]):].split("</li>")[0]
+    assert "Aïssata" in named and ("18+" in named) and "heures" in named
+    assert "Maïga" not in inbox and case_code(app, world["case"]) not in inbox
