@@ -62,7 +62,7 @@ def load() -> bool:
     db.session.flush()
     load_directory()
     clinic = db.session.scalar(select(Provider).where(Provider.code == "SAHEL-GAO"))
-    for username, (role, password, agency_code) in DEMO_USERS.items():
+    for n, (username, (role, password, agency_code)) in enumerate(DEMO_USERS.items(), start=10):
         user = User(
             username=username,
             password_hash=passwords.hash_password(password),
@@ -70,6 +70,8 @@ def load() -> bool:
             language="fr",
             provider_id=clinic.id if answers_for_provider(role) and clinic else None,
             sub_cluster=SUB_CLUSTER_OF.get(username),
+            # Invented office numbers: a referral packet carries the caseworker's work phone.
+            work_phone=f"+223 20 29 00 {n:02d}" if role in ("caseworker", "supervisor") else None,
         )
         accounts.set_role(user, role, agencies[agency_code], by=None)  # the operator's: in force
         db.session.add(user)
