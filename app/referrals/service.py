@@ -541,32 +541,25 @@ class InboxCard:
     hours_left: int | None  # until the answer is due (negative: overdue)
 
 
-INBOX_LIMIT = 50
+_STATE_GROUP = sql_case({"sent": 0, "accepted": 1}, value=Referral.state, else_=2)
 _URGENT_FIRST = sql_case({"high": 0}, value=Referral.urgency, else_=1)
 
 
-def inbox_cards(user: User) -> tuple[list[InboxCard], list[InboxCard], list[InboxCard]]:
-    """The provider's referrals to answer (urgent first, then by due time), accepted ones in
-    progress (by due time), and the latest finished ones."""
-    now = utcnow()
-    base = (
-        select(Referral)
-        .where(Referral.provider_id == user.provider_id)
-        .options(joinedload(Referral.data_key_record))
+def inbox_ordered(user: User) -> Select[Any]:
+    """The provider's referrals as a task list: to answer (urgent first, then by due time), then
+    accepted ones to deliver (by due time), then the finished ones (latest answer first)."""
+    return inbox_query(user).order_by(None).order_by(
+        _STATE_GROUP,
+        sql_case((Referral.state == "sent", _URGENT_FIRST), else_=1),
+        sql_case((Referral.state.in_(("sent", "accepted")), Referral.due_at), else_=None),
+        Referral.responded_at.desc(),
+        Referral.id,
     )
-    new = db.session.scalars(
-        base.where(Referral.state == "sent").order_by(_URGENT_FIRST, Referral.due_at).limit(INBOX_LIMIT)
-    ).all()
-    doing = db.session.scalars(
-        base.where(Referral.state == "accepted").order_by(Referral.due_at).limit(INBOX_LIMIT)
-    ).all()
-    done = db.session.scalars(
-        base.where(Referral.state.in_(("declined", "service_delivered", "not_delivered")))
-        .order_by(Referral.responded_at.desc())
-        .limit(INBOX_LIMIT)
-    ).all()
-    finished = [_card(r, now, packet_open=False) for r in done]
-    return [_card(r, now) for r in new], [_card(r, now) for r in doing], finished
+
+
+def inbox_cards(referrals: list[Referral]) -> list[InboxCard]:
+    now = utcnow()
+    return [_card(r, now, packet_open=r.state in ("sent", "accepted")) for r in referrals]
 
 
 def _card(referral: Referral, now: dt.datetime, packet_open: bool = True) -> InboxCard:

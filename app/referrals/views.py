@@ -289,9 +289,18 @@ def on_behalf_reasons(referral: Referral) -> list[tuple[str, str]]:
 @requires("referral.inbox")
 def inbox() -> str:
     user = acting_user()
-    new, doing, done = service.inbox_cards(user)
-    html = render_template("referrals/inbox.html", new=new, doing=doing, done=done, labels=labels, label=label)
-    shown = [c.referral.id for c in (*new, *doing, *done)]
+    page = paginate(service.inbox_ordered(user), per_page=30)
+    cards = service.inbox_cards(page.items)
+    html = render_template(
+        "referrals/inbox.html",
+        page=page,
+        new=[c for c in cards if c.referral.state == "sent"],
+        doing=[c for c in cards if c.referral.state == "accepted"],
+        done=[c for c in cards if c.referral.state not in ("sent", "accepted")],
+        labels=labels,
+        label=label,
+    )
+    shown = [c.referral.id for c in cards]
     if shown:  # first names shared in the packets are read here
         audit.record("referral.inbox_viewed", target_type="referral", details={"referrals": shown})
         db.session.commit()
