@@ -37,6 +37,15 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
+class UuidRow:
+    """Mixin: a row whose uuid is known from construction, so encrypted fields (bound to the
+    row's id) can be set before the first flush."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("id", new_uuid())
+        super().__init__(**kwargs)
+
+
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """Timezone-aware UTC in Python on both databases (SQLite drops the offset otherwise)."""
 

@@ -9,13 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crypto.sqla import Ciphertext, EncryptedField
 
-from .base import UTCDateTime, db, new_uuid, utcnow
+from .base import UTCDateTime, UuidRow, db, new_uuid, utcnow
 from .case import Case
 from .keys import EncryptedUnderCase
 from .user import User
 
 
-class CaseNote(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
+class CaseNote(UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     __tablename__ = "case_notes"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -28,7 +28,3 @@ class CaseNote(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     _text: Mapped[bytes | None] = mapped_column("text", Ciphertext)
     text = EncryptedField()
-
-    def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("id", new_uuid())
-        super().__init__(**kwargs)

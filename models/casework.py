@@ -5,7 +5,6 @@ decision. Free text is encrypted under the case's key; codes and dates stay plai
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crypto.sqla import Ciphertext, EncryptedField
 from gbvims.options import RELEASE_AREAS
 
-from .base import UTCDateTime, db, new_uuid, utcnow
+from .base import UTCDateTime, UuidRow, db, new_uuid, utcnow
 from .case import Case
 from .keys import EncryptedUnderCase
 from .user import User
@@ -31,13 +30,8 @@ CLOSURE_CHECKLIST = (
 )
 
 
-class _UuidRow:
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("id", new_uuid())
-        super().__init__(**kwargs)
 
-
-class Assessment(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
+class Assessment(UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     __tablename__ = "assessments"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -55,7 +49,7 @@ class Assessment(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-d
     safety_plan = EncryptedField()
 
 
-class ActionPlan(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
+class ActionPlan(UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     __tablename__ = "action_plans"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -76,7 +70,7 @@ class ActionPlan(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-d
                                                  order_by="PlanGoal.position", lazy="selectin")
 
 
-class PlanGoal(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
+class PlanGoal(UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     __tablename__ = "plan_goals"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -100,7 +94,7 @@ class PlanGoal(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-def
         return self.plan.case
 
 
-class FollowUp(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
+class FollowUp(UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     __tablename__ = "follow_ups"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -120,7 +114,7 @@ class FollowUp(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-def
     notes = EncryptedField()
 
 
-class CaseDecision(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
+class CaseDecision(UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     """A request that needs a supervisor: closing the case, or purging it (right to be forgotten)."""
 
     __tablename__ = "case_decisions"

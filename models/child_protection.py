@@ -13,19 +13,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crypto.sqla import Ciphertext, EncryptedField
 
-from .base import UTCDateTime, db, new_uuid, utcnow
+from .base import UTCDateTime, UuidRow, db, new_uuid, utcnow
 from .case import Case
 from .keys import EncryptedUnderCase
 from .user import User
 
 
-class _UuidRow:
-    def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("id", new_uuid())
-        super().__init__(**kwargs)
-
-
-class ChildProfile(_UuidRow, db.Model):  # type: ignore[name-defined]
+class ChildProfile(UuidRow, db.Model):  # type: ignore[name-defined]
     """One per CP case: the protection concerns, the urgent flag and the response clock."""
 
     __tablename__ = "child_profiles"
@@ -62,7 +56,7 @@ class ChildConcern(db.Model):  # type: ignore[name-defined]
     concern: Mapped[str] = mapped_column(String(32), index=True)
 
 
-class BestInterests(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
+class BestInterests(UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     """A Best Interests Assessment, or a Best Interests Determination submitted to a panel
     (``kind`` "bia" or "bid"; a BID rests on a BIA)."""
 
@@ -92,7 +86,7 @@ class BestInterests(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[nam
     panel_notes = EncryptedField()
 
 
-class Separation(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
+class Separation(UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     """How a separated or unaccompanied child lost their family: where tracing starts."""
 
     __tablename__ = "separations"
@@ -109,7 +103,7 @@ class Separation(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-d
     sought = EncryptedField()
 
 
-class TracingStep(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
+class TracingStep(UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     """A tracing action and its result, a verification, or the reunification itself."""
 
     __tablename__ = "tracing_steps"
@@ -131,7 +125,7 @@ class TracingStep(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-
     notes = EncryptedField()
 
 
-class CareArrangement(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
+class CareArrangement(UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     """Where and with whom the child lives; the current one has no end date."""
 
     __tablename__ = "care_arrangements"
@@ -151,7 +145,7 @@ class CareArrangement(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[n
     notes = EncryptedField()
 
 
-class GraveViolation(_UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
+class GraveViolation(UuidRow, db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     """A grave violation (MRM) the case documents: codes and a date only, plus the case's
     agency, region and consent to statistics copied so the MRM counts need no join to a
     record. No verification here: that stays with the country task force."""

@@ -5,20 +5,19 @@ the form is submitted or discarded, so an abandoned draft leaves nothing readabl
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crypto.sqla import Ciphertext, EncryptedField
 
-from .base import UTCDateTime, db, new_uuid, utcnow
+from .base import UTCDateTime, UuidRow, db, new_uuid, utcnow
 from .keys import HasEncryptedFields
 
 FORMS = ("registration", "incident")
 
 
-class FormDraft(db.Model, HasEncryptedFields):  # type: ignore[name-defined]
+class FormDraft(UuidRow, db.Model, HasEncryptedFields):  # type: ignore[name-defined]
     __tablename__ = "form_drafts"
     __table_args__ = (UniqueConstraint("user_id", "form", "case_key"),)
     DATA_KEY_OWNER = "draft"
@@ -31,7 +30,3 @@ class FormDraft(db.Model, HasEncryptedFields):  # type: ignore[name-defined]
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     _payload: Mapped[bytes | None] = mapped_column("payload", Ciphertext)
     payload = EncryptedField()  # the form's fields as JSON
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("id", new_uuid())
-        super().__init__(**kwargs)

@@ -14,9 +14,8 @@ from .. import audit
 from ..errors import Conflict
 from ..policy import require
 from ..validation import Reader
+from . import CP_KIND
 from .profile import note_action
-
-CP_KIND = "cp"
 
 
 def open_cp_case(user: User, case: Case, action: str = "case.update") -> None:

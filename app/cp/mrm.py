@@ -15,13 +15,14 @@ from .. import audit, clock
 from ..errors import Conflict, NotFound
 from ..policy import require
 from ..validation import Reader
+from . import CP_KIND
 from .registration import ViolationData, add_violations, read_violations
 
 
 def record_violations(user: User, case: Case, payload: Mapping[str, Any]) -> list[ViolationData]:
     """Add the violations of ``payload["grave_violations"]`` (at least one) to an open CP case."""
     require("case.update", case, user=user)
-    if case.kind != "cp" or case.status != "open":
+    if case.kind != CP_KIND or case.status != "open":
         raise Conflict(_("Grave violations are recorded on an open child protection case."))
     r = Reader(payload)
     found = read_violations(r, payload.get("grave_violations"), clock.today())

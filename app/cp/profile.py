@@ -20,8 +20,8 @@ from models import Case, ChildProfile, User, db, utcnow
 
 from .. import clock
 from ..policy import case_scope
+from . import CP_KIND
 
-CP_KIND = "cp"
 SOON_DAYS = 7  # a review due within this many days is listed as coming
 ADULTHOOD_NOTICE_DAYS = 90  # a child turning 18 this soon is flagged: plan the move to adult services
 

@@ -20,6 +20,7 @@ from models import Case, ChildConcern, ChildProfile, GraveViolation, User, db
 
 from .. import audit
 from ..validation import Reader
+from . import CP_KIND
 from .profile import risk_changed, start_clock
 
 # Registration fields only a CP case has: refused on a GBV case rather than silently dropped.
@@ -83,7 +84,7 @@ def read_registration(
 def check_correction(r: Reader, case: Case, *, age: int | None, caregiver_named: bool, risk: str | None) -> None:
     """A correction of a CP case keeps what its registration required: a child under 18, a
     caregiver or the reason there is none, a risk level (the clocks run on it)."""
-    if case.kind != "cp":
+    if case.kind != CP_KIND:
         return
     if age is not None and age >= MAJORITY:
         r.fail("survivor.age", _("A child protection case is for a child under 18: close it with the reason "
@@ -98,7 +99,7 @@ def check_correction(r: Reader, case: Case, *, age: int | None, caregiver_named:
 
 def after_correction(case: Case, *, date_of_birth: dt.date | None, age: int | None) -> None:
     """The clocks follow a corrected risk level or date of birth."""
-    profile = case.child_profile if case.kind == "cp" else None
+    profile = case.child_profile if case.kind == CP_KIND else None
     if profile is None:
         return
     profile.turns_18_on = eighteenth_birthday(date_of_birth, age, case.created_at.date())

@@ -10,11 +10,12 @@ from flask_babel import ngettext
 from cpims import options
 
 from ..i18n_labels import choices
+from . import CP_KIND
 from .profile import times
 
 
 def cp_registration_context(values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
-    if values.get("kind") != "cp":
+    if values.get("kind") != CP_KIND:
         return {}
     high, medium, low = (times()[level].act_within for level in ("high", "medium", "low"))
     return {

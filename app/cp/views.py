@@ -11,9 +11,9 @@ from models import Case
 
 from ..errors import Conflict
 from ..lookup import load_case
+from . import CP_KIND
 
 bp = Blueprint("cp", __name__, url_prefix="/cases")
-CP_KIND = "cp"
 
 
 def load_cp_case(case_id: str, action: str = "case.update") -> Case:

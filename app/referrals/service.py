@@ -50,6 +50,7 @@ from referral.states import (
 
 from .. import audit
 from ..clock import deployment_zone, local, today, when_incident
+from ..cp import CP_KIND
 from ..cp.profile import note_action
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..policy import answering_in_sutura, can, case_scope, deciders_of, require, role_allows
@@ -96,7 +97,7 @@ def directory_query(region: str = "", service_type: str = "", active_only: bool 
 def is_child(case: Case) -> bool:
     """A child protection case is a child's, whatever its recorded age; another case by its age."""
     s = case.survivor
-    return case.kind == "cp" or (s is not None and s.age_at_registration is not None and s.age_at_registration < 18)
+    return case.kind == CP_KIND or (s is not None and s.age_at_registration is not None and s.age_at_registration < 18)
 
 
 def suggestions(case: Case, service_type: str) -> list[Match]:
