@@ -141,6 +141,7 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     from .cases import (  # noqa: F401 — their routes attach to the cases blueprint
         assign_views,
         casework_views,
+        draft_views,
         edit_views,
         print_views,
     )

@@ -29,6 +29,7 @@ keys_cli = AppGroup("keys", help="Key-encryption keys: generate, rotate, retire.
 audit_cli = AppGroup("audit", help="The audit log.")
 demo_cli = AppGroup("demo", help="Synthetic demo data.")
 locations_cli = AppGroup("locations", help="Regions, cercles and communes.")
+drafts_cli = AppGroup("drafts", help="Drafts of the long forms, kept on the server while they are typed.")
 
 
 def _fail(exc: ValidationFailed) -> None:
@@ -290,8 +291,10 @@ def keys_retire(kek_id: str) -> None:
     audit.record("keys.retired", actor_name="cli", details={"kek_id": kek_id, "late_rewrapped": late})
     db.session.commit()
     click.echo(f"retired {kek_id}: removed from {path}; running servers drop it within {_check_seconds():g} s")
-    click.echo("destroy every other copy of the old key file only once no backup you keep still needs it "
-               "(docs/key-rotation.md)")
+    click.echo(
+        "destroy every other copy of the old key file only once no backup you keep still needs it "
+        "(docs/key-rotation.md)"
+    )
 
 
 @audit_cli.command("verify")
@@ -333,8 +336,20 @@ def locations_import(path: str) -> None:
     click.echo(f"{created} locations created, {renamed} renamed")
 
 
+@drafts_cli.command("purge-expired")
+def drafts_purge_expired() -> None:
+    """Shred the drafts nobody came back to within their lifetime (run daily, e.g. from cron)."""
+    from .cases import drafts
+
+    count = drafts.purge_expired()
+    if count:
+        audit.record("draft.expired", actor_name="cli", details={"count": count})
+    db.session.commit()
+    click.echo(f"{count} expired drafts shredded")
+
+
 def register(app: Flask) -> None:
-    for group in (users_cli, agencies_cli, providers_cli, keys_cli, audit_cli, demo_cli):
+    for group in (users_cli, agencies_cli, providers_cli, keys_cli, audit_cli, demo_cli, drafts_cli):
         app.cli.add_command(group)
     app.cli.add_command(locations_cli)
     from .backup import backup_cli

@@ -105,3 +105,40 @@ def form_page(
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("cases.show", case_id=case_id))
+
+
+def confirmed() -> bool:
+    """Whether a heavy action's form came back from its confirmation page (``confirmation``)."""
+    return request.form.get("confirm") == "yes"
+
+
+def confirmation(
+    case: Case | None,
+    *,
+    title: str,
+    consequences: list[str],
+    confirm_label: str,
+    fields: dict[str, Any] | None = None,
+    undoable: bool = False,
+    back: str | None = None,
+) -> str:
+    """The confirmation step of an action that cannot be undone or weighs heavily: what will
+    happen, and the same form (``fields``) to send again to the same address with confirm=yes.
+    Nothing is changed, nothing identifying is shown (the case's code only). ``back`` is where
+    "cancel" goes: the case, unless said otherwise."""
+    if back is None:
+        if case is None:
+            raise ValueError("a confirmation needs a case or a page to go back to")
+        back = url_for("cases.show", case_id=case.id)
+    return render_template(
+        "confirm.html",
+        case=case,
+        title=title,
+        consequences=[line for line in consequences if line],
+        confirm_label=confirm_label,
+        action=request.path,
+        fields=fields or {},
+        undoable=undoable,
+        back=back,
+        form=CsrfForm(),
+    )

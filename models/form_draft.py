@@ -25,7 +25,8 @@ class FormDraft(UuidRow, db.Model, HasEncryptedFields):  # type: ignore[name-def
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     form: Mapped[str] = mapped_column(String(16))  # one of FORMS
-    # The case the form is for ("" for a registration): one draft per user, form and case.
+    # The case the form is for (the kind of case, "gbv" or "cp", for a registration): one draft
+    # per user, form and case.
     case_key: Mapped[str] = mapped_column(String(36), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     _payload: Mapped[bytes | None] = mapped_column("payload", Ciphertext)

@@ -16,7 +16,7 @@ from models.casework import CLOSURE_CHECKLIST, GOAL_STATUSES
 from .. import clock
 from ..auth import acting_user
 from ..errors import Conflict
-from ..forms import check_csrf, flatten, form_page
+from ..forms import check_csrf, confirmation, confirmed, flatten, form_page
 from ..i18n_labels import choices, label
 from ..lookup import load_case
 from ..policy import can, requires
@@ -25,7 +25,7 @@ from ..referrals.service import providers_for
 from . import casework
 from .kinds import kind_of
 from .labels import GOAL_STATUS_LABELS
-from .views import bp, confirmation, confirmed
+from .views import bp
 
 
 @bp.route("/<case_id>/assessment", methods=["GET", "POST"])

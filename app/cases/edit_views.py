@@ -17,7 +17,7 @@ from ..forms import check_csrf, flatten, nest
 from ..lookup import load_case
 from ..policy import requires
 from . import editing, service
-from .views import _incident_context, _registration_context, bp, incident_payload_from_form
+from .views import PERPETRATOR_BLOCKS, _incident_context, _registration_context, bp, incident_payload
 
 
 def _closed(case: Case) -> Response | None:
@@ -87,7 +87,7 @@ def edit_incident(case_id: str, incident_id: str) -> Response | str | tuple[str,
         }
         values = flatten(current)
         values.update({f"classification.{k}": "yes" if v else "no" for k, v in incident.answers.items()})
-        rows = max(3, len(incident.perpetrators))
+        rows = max(PERPETRATOR_BLOCKS, len(incident.perpetrators))
         editing.record_read(case, "edit_incident")
         html = render_template(
             "cases/incident_edit.html",
@@ -97,7 +97,7 @@ def edit_incident(case_id: str, incident_id: str) -> Response | str | tuple[str,
         db.session.commit()
         return html
     check_csrf()
-    payload, rows = incident_payload_from_form()
+    payload, rows = incident_payload(request.form.to_dict(), more=request.form.get("step") == "more")
     try:
         gbv_type = classify(_answers_from(payload))
     except IncompleteAnswers:  # the validator says which answer is missing

@@ -42,6 +42,8 @@ from models import (
 )
 from models.base import new_uuid
 
+from . import drafts
+
 # A child protection case's own rows: deleted with the survivor's, explicitly (a database being
 # restored may not enforce the foreign keys' cascades). Its grave violations are statistics:
 # kept, coarsened, like the incidents, when the child allowed statistics.
@@ -65,6 +67,7 @@ def erase(case: Case, session: Session | scoped_session[Any] | None = None) -> N
             session.delete(incident)
     for model in (*CASEWORK_ROWS, *CHILD_PROTECTION_ROWS):
         session.execute(delete(model).where(model.case_id == case_id))
+    drafts.discard_for_case(case_id, session)
     session.execute(delete(CaseLink).where(or_(CaseLink.gbv_case_id == case_id, CaseLink.cp_case_id == case_id)))
     if not keep_incidents:
         session.execute(delete(GraveViolation).where(GraveViolation.case_id == case_id))

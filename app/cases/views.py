@@ -26,7 +26,7 @@ from ..cp.page import cp_page_context
 from ..cp.profile import due_clocks
 from ..cp.registration_views import cp_registration_context
 from ..errors import ValidationFailed
-from ..forms import CsrfForm, check_csrf, flatten, nest
+from ..forms import CsrfForm, check_csrf, confirmation, confirmed, flatten, nest
 from ..i18n_labels import choices, coded, countries, country, country_name, label, regions
 from ..lookup import load_case
 from ..pagination import Page, paginate
@@ -34,7 +34,7 @@ from ..policy import can, requires
 from ..referrals import labels as referral_labels
 from ..referrals.service import alerts as referral_alerts
 from ..referrals.service import pending_transfers
-from . import casework, editing, incidents, labels, service
+from . import casework, drafts, editing, incidents, labels, service
 from .kinds import KINDS, kind_of
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -158,13 +158,18 @@ def _registration_context(values: dict[str, Any], errors: dict[str, list[str]] |
 @requires("case.create")
 def new() -> Response | str | tuple[str, int]:
     if request.method == "GET":
-        kind = request.args.get("kind") if request.args.get("kind") in KINDS else "gbv"
-        return render_template(
-            "cases/new.html",
-            **_registration_context({"kind": kind, "consent.assent": "none"}),
+        kind = request.args.get("kind") or "gbv"
+        kind = kind if kind in KINDS else "gbv"
+        restored = drafts.load(acting_user(), "registration", kind)
+        values = {**restored[0], "kind": kind} if restored else {"kind": kind, "consent.assent": "none"}
+        html = render_template(
+            "cases/new.html", **_registration_context(values), draft_saved=restored[1] if restored else None
         )
+        db.session.commit()  # the restore is audited
+        return html
     check_csrf()
     form = request.form.to_dict()
+    kind = str(form.get("kind")) if form.get("kind") in KINDS else "gbv"
     # A second submit after the warning about possible duplicates registers anyway.
     checked = form.pop("duplicate_checked", "") == "yes"
     payload = nest(form)
@@ -175,7 +180,10 @@ def new() -> Response | str | tuple[str, int]:
     except ValidationFailed as exc:
         db.session.rollback()
         context = _registration_context(flatten(payload), exc.fields)
-        return render_template("cases/new.html", **context), 422
+        html = render_template("cases/new.html", **context)
+        drafts.save(acting_user(), "registration", kind, request.form.to_dict())  # nothing typed is lost
+        db.session.commit()
+        return html, 422
     if duplicates:
         html = render_template("cases/new.html", **_registration_context(flatten(payload)), duplicates=duplicates)
         # The warning shows cases like a list does: audited the same way, by id.
@@ -186,6 +194,7 @@ def new() -> Response | str | tuple[str, int]:
         )
         db.session.commit()
         return html
+    drafts.discard(acting_user(), "registration", kind)
     db.session.commit()
     flash(_("Case %(code)s registered.", code=case.case_code), "success")
     return redirect(url_for("cases.show", case_id=case.id))
@@ -247,37 +256,6 @@ def withdraw(case_id: str) -> Response | str:
     db.session.commit()
     flash(_("Consent withdrawal recorded. It applies everywhere at once."), "success")
     return redirect(url_for("cases.show", case_id=case.id))
-
-
-def confirmed() -> bool:
-    """Whether a heavy action's form came back from its confirmation page (``confirmation``)."""
-    return request.form.get("confirm") == "yes"
-
-
-def confirmation(
-    case: Case,
-    *,
-    title: str,
-    consequences: list[str],
-    confirm_label: str,
-    fields: dict[str, Any] | None = None,
-    undoable: bool = False,
-) -> str:
-    """The confirmation step of an action that cannot be undone or weighs heavily: what will
-    happen, and the same form (``fields``) to send again to the same address with confirm=yes.
-    Nothing is changed, nothing identifying is shown (the case's code only)."""
-    return render_template(
-        "confirm.html",
-        case=case,
-        title=title,
-        consequences=[line for line in consequences if line],
-        confirm_label=confirm_label,
-        action=request.path,
-        fields=fields or {},
-        undoable=undoable,
-        back=url_for("cases.show", case_id=case.id),
-        form=CsrfForm(),
-    )
 
 
 def _confirm_withdrawal(case: Case, what: str) -> str:
@@ -363,24 +341,27 @@ def _incident_context(
 
 
 MAX_PERPETRATOR_ROWS = 20
+# Blocks on the page at first: the first open, the others folded until the caseworker opens one.
+PERPETRATOR_BLOCKS = 3
 
 
-def incident_payload_from_form() -> tuple[dict[str, Any], int]:
-    """The incident form as the API's payload, and how many perpetrator blocks to show.
+def incident_payload(flat: dict[str, str], more: bool = False) -> tuple[dict[str, Any], int]:
+    """The incident form's fields as the API's payload, and how many perpetrator blocks to show
+    (``more``: the caseworker asked for another one).
 
     The primary perpetrator is one radio across the blocks; it is set on its row only when
     that row describes someone (an empty block stays empty and is dropped)."""
-    flat = request.form.to_dict()
+    flat = dict(flat)
     primary = flat.pop("perpetrator_primary", "")
-    shown = flat.pop("perpetrator_rows", "3")
+    shown = flat.pop("perpetrator_rows", "")
     if primary.isdigit():
         prefix = f"perpetrators.{primary}."
         if any(value for name, value in flat.items() if name.startswith(prefix)):
             flat[prefix + "primary"] = "yes"
     payload = nest(flat)
     described = len(payload.get("perpetrators") or [])
-    rows = max(3, described, int(shown) if shown.isdigit() else 3)
-    if request.form.get("step") == "more":
+    rows = max(PERPETRATOR_BLOCKS, described, int(shown) if shown.isdigit() else 0)
+    if more:
         rows = described + 1 if described >= rows else rows + 1
     return payload, min(rows, MAX_PERPETRATOR_ROWS)
 
@@ -401,9 +382,13 @@ def new_incident(case_id: str) -> Response | str | tuple[str, int]:
     if not kind_of(case).records_gbv_incidents:
         flash(_("This kind of case does not record incidents on the GBVIMS form."), "error")
         return redirect(url_for("cases.show", case_id=case.id))
-    values, rows = incident_payload_from_form() if request.method == "POST" else ({}, 3)
-    if request.method == "POST" and not CsrfForm().validate_on_submit():
-        raise ValidationFailed()
+    restored = None
+    if request.method == "POST":
+        check_csrf()
+        values, rows = incident_payload(request.form.to_dict(), more=request.form.get("step") == "more")
+    else:
+        restored = drafts.load(acting_user(), "incident", case.id)
+        values, rows = incident_payload(restored[0]) if restored else ({}, PERPETRATOR_BLOCKS)
     answers = _answers(values)
     pending = next_question(answers)
     if pending is not None:
@@ -423,17 +408,26 @@ def new_incident(case_id: str) -> Response | str | tuple[str, int]:
         today = clock.today().isoformat()
         # Today's date for the interview is a fact of the moment, not an answer about the incident.
         defaults = {"date_of_interview": today}
-        return render_template(
+        html = render_template(
             "cases/incident_form.html",
             **_incident_context(case, {**defaults, **flatten(values)}, gbv_type=gbv_type, rows=rows),
+            draft_saved=restored[1] if restored else None,
         )
+        if request.form.get("step") == "more":  # a round trip to the server: keep what it carried
+            drafts.save(acting_user(), "incident", case.id, request.form.to_dict())
+        db.session.commit()  # a restored draft is audited
+        return html
     try:
         incident = incidents.add_incident(acting_user(), case, values)
     except ValidationFailed as exc:
         db.session.rollback()
-        return render_template(
+        html = render_template(
             "cases/incident_form.html", **_incident_context(case, flatten(values), exc.fields, gbv_type, rows)
-        ), 422
+        )
+        drafts.save(acting_user(), "incident", case.id, request.form.to_dict())  # nothing typed is lost
+        db.session.commit()
+        return html, 422
+    drafts.discard(acting_user(), "incident", case.id)
     db.session.commit()
     flash(_("Incident recorded: %(type)s.", type=label(GBV_TYPES[incident.gbv_type])), "success")
     return redirect(url_for("cases.show", case_id=case.id, _anchor=f"incident-{incident.id}"))

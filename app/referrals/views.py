@@ -18,7 +18,7 @@ from referral.states import DECLINE_REASONS, NOT_DELIVERED_REASONS, PACKET_OPEN,
 from .. import audit, clock
 from ..auth import acting_user
 from ..errors import NotFound, ValidationFailed
-from ..forms import CsrfForm, check_csrf, flatten, nest
+from ..forms import CsrfForm, check_csrf, confirmation, confirmed, flatten, nest
 from ..i18n_labels import label, place_names, regions
 from ..lookup import load_case
 from ..pagination import paginate
@@ -155,7 +155,7 @@ def unavailable(case_id: str) -> Response:
 def declined_by_survivor(case_id: str) -> Response | str:
     case = load_case(case_id, "case.update")
     check_csrf()
-    if request.form.get("confirm") != "yes":
+    if not confirmed():
         return _confirm_declined(case)
     service.record_declined_by_survivor(
         acting_user(), case, request.form.get("service_type", ""), request.form.get("incident_id")
@@ -186,17 +186,14 @@ def _confirm_declined(case: Case) -> str:
             )
         )
     consequences.append(_("If the survivor changes their mind, refer them from the case page."))
-    return render_template(
-        "confirm.html",
-        case=case,
+    return confirmation(
+        case,
         title=_("Record that the survivor declines this service?"),
         consequences=consequences,
         confirm_label=_("Yes, the survivor declines this service"),
-        action=request.path,
         fields={"service_type": service_type, "incident_id": incident.id if incident is not None else ""},
         undoable=True,
         back=url_for("referrals.refer", case_id=case.id, service_type=service_type),
-        form=CsrfForm(),
     )
 
 

@@ -70,6 +70,41 @@ def test_caseworker_registers_a_survivor_and_records_a_rape(visit, people) -> No
     assert "heure exacte de l'incident inconnue" in urgent.inner_text()
 
 
+def test_a_dropped_connection_loses_nothing_typed(visit, people) -> None:
+    """The registration form in sections, saved as a draft on the server as she types: the
+    network goes, comes back, the tab is closed; the form opened again holds everything."""
+    from playwright.sync_api import expect
+
+    people.user("awa.traore")
+    LoginPage(visit).open().sign_in("awa.traore", PASSWORD)
+    page = visit.page
+    visit.goto("/cases/new")
+    sections = page.get_by_role("navigation", name="Sections de ce formulaire")
+    consent = sections.get_by_role("listitem").first
+    expect(consent).to_contain_text("réponses obligatoires manquantes : 3")
+    page.get_by_role("group", name="La personne survivante consent-elle à recevoir des services de gestion de cas ?") \
+        .get_by_label("Oui").check()
+    expect(consent).to_contain_text("réponses obligatoires manquantes : 2")
+    page.get_by_label("Prénom").fill("Kadidia")
+    status = page.locator("#draft-status")
+    expect(status).to_contain_text("Brouillon enregistré sur le serveur", timeout=15_000)
+
+    page.context.set_offline(True)
+    page.get_by_label("Nom de famille").fill("Coulibaly")
+    expect(status).to_contain_text("pas de connexion", timeout=15_000)
+    page.context.set_offline(False)
+    expect(status).to_contain_text("Brouillon enregistré sur le serveur", timeout=15_000)
+
+    visit.goto("/cases")  # the tab is closed; later she opens the form again
+    visit.goto("/cases/new")
+    assert page.get_by_role("heading", name="Votre brouillon est de retour").is_visible()
+    assert page.get_by_label("Prénom").input_value() == "Kadidia"
+    assert page.get_by_label("Nom de famille").input_value() == "Coulibaly"
+    assert page.get_by_role("group", name="La personne survivante consent-elle à recevoir des services de gestion de "
+                            "cas ?").get_by_label("Oui").is_checked()
+    expect(consent).to_contain_text("réponses obligatoires manquantes : 2")
+
+
 def test_wrong_answers_never_lose_what_was_typed(visit, people) -> None:
     people.user("awa.traore")
     LoginPage(visit).open().sign_in("awa.traore", PASSWORD)
