@@ -141,6 +141,11 @@ def role_in_force(user: Any) -> bool:
     return user.role not in CASE_ROLES or user.role_approved_at is not None
 
 
+def home_is_inbox(user: Any) -> bool:
+    """A service provider's work is the referrals addressed to them: their inbox is their home."""
+    return user.role == "provider" and role_in_force(user)
+
+
 def _may_approve_role(user: User, member: Any) -> bool:
     # Separation of duties: neither the member, nor whoever granted the role, nor an account
     # that person created approves it; a supervisor only for their own agency.

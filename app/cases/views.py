@@ -161,7 +161,7 @@ def new() -> Response | str | tuple[str, int]:
         kind = request.args.get("kind") or "gbv"
         kind = kind if kind in KINDS else "gbv"
         restored = drafts.load(acting_user(), "registration", kind)
-        values = {**restored[0], "kind": kind} if restored else {"kind": kind, "consent.assent": "none"}
+        values = {**restored[0], "kind": kind} if restored else {"kind": kind}
         html = render_template(
             "cases/new.html", **_registration_context(values), draft_saved=restored[1] if restored else None
         )
@@ -315,6 +315,8 @@ def _incident_context(
         "answer_keys": ANSWER_KEYS,
         "questions": [(key, label(text)) for key, _type, text in QUESTIONS],
         "perpetrator_rows": rows,
+        "interview_today": clock.today().isoformat(),
+        "interview_today_text": clock.day(clock.today()),
         "option_choices": {
             name: choices(getattr(options, name))
             for name in (
@@ -352,6 +354,10 @@ def incident_payload(flat: dict[str, str], more: bool = False) -> tuple[dict[str
     The primary perpetrator is one radio across the blocks; it is set on its row only when
     that row describes someone (an empty block stays empty and is dropped)."""
     flat = dict(flat)
+    # A new incident's interview: "today" is a radio holding the date it was chosen on.
+    when = flat.pop("interview_when", "")
+    if when and when != "other":
+        flat["date_of_interview"] = when
     primary = flat.pop("perpetrator_primary", "")
     shown = flat.pop("perpetrator_rows", "")
     if primary.isdigit():
@@ -405,12 +411,9 @@ def new_incident(case_id: str) -> Response | str | tuple[str, int]:
         )
     gbv_type = classify(answers)
     if request.form.get("step") != "save":
-        today = clock.today().isoformat()
-        # Today's date for the interview is a fact of the moment, not an answer about the incident.
-        defaults = {"date_of_interview": today}
         html = render_template(
             "cases/incident_form.html",
-            **_incident_context(case, {**defaults, **flatten(values)}, gbv_type=gbv_type, rows=rows),
+            **_incident_context(case, flatten(values), gbv_type=gbv_type, rows=rows),
             draft_saved=restored[1] if restored else None,
         )
         if request.form.get("step") == "more":  # a round trip to the server: keep what it carried

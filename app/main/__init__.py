@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response
 
 from models import Agency, AuditEvent, User, db, utcnow
 
 from .. import audit
 from ..cases.tasks import for_user
 from ..i18n_labels import label
-from ..policy import role_allows, role_in_force
+from ..policy import home_is_inbox, role_allows, role_in_force
 from ..referrals import labels as referral_labels
 
 bp = Blueprint("main", __name__)
@@ -42,7 +43,10 @@ WORK_SUMMARIES = {
 
 
 @bp.route("/")
-def home() -> str:
+def home() -> Response | str:
+    if home_is_inbox(current_user):
+        # A service's work is its inbox, urgent first: one tap less to the referral to answer.
+        return redirect(url_for("referrals.inbox"))
     figures = {}
     if role_allows(current_user, "users.manage"):
         figures = {
@@ -61,6 +65,7 @@ def home() -> str:
         figures=figures,
         summary=summary,
         tasks=tasks,
+        can_register=role_allows(current_user, "case.create"),
         now=utcnow(),
         label=label,
         referral_labels=referral_labels,

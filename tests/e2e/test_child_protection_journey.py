@@ -17,7 +17,7 @@ from .pages import LoginPage
 
 
 def _submit(visit: Visit, button: str) -> None:
-    visit.page.get_by_role("button", name=button).click()
+    visit.page.get_by_role("button", name=button, exact=True).click()
     visit.page.wait_for_load_state("load")
     visit.check()
 
@@ -46,11 +46,12 @@ def test_a_separated_child_is_registered_traced_reunified_and_the_case_closed(vi
     page.get_by_role("group", name=re.compile("consent-elle à recevoir")).get_by_label("Oui").check()
     page.get_by_role("group", name=re.compile("utilisées dans les statistiques")).get_by_label("Oui").check()
     page.get_by_label("Autres services").check()
-    page.get_by_label(re.compile("^Consentement donné par")).select_option("caregiver")
-    page.get_by_label("Assentiment de l'enfant").select_option("written")
+    page.get_by_role("group", name=re.compile("^Consentement donné par")) \
+        .get_by_label("Parent ou donneur de soins").check()
+    page.get_by_role("group", name=re.compile("^Assentiment de l'enfant")).get_by_label("Assentiment écrit").check()
     page.get_by_label("Prénom").fill("Moussa")
     page.get_by_label("Nom de famille").fill("Touré")
-    page.get_by_label("Sexe").select_option("male")
+    page.get_by_role("group", name="Sexe").get_by_label("Masculin").check()
     page.get_by_label("Âge (ans)").fill("13")
     page.get_by_label(re.compile(r"^Lieu")).select_option("ML-7-03")
     page.get_by_label("Nom du donneur de soins").fill("Fanta Touré, sa tante")

@@ -139,4 +139,4 @@ def test_the_warning_offers_both_choices(app, team) -> None:
     warning = body[body.index('id="duplicates"') : body.index("</section>", body.index('id="duplicates"'))]
     assert f'href="/cases/{existing}"' in warning
     assert re.search(r'<button type="submit" form="registration"[^>]*>Register anyway</button>', warning)
-    assert '<form method="post" novalidate class="wide" id="registration">' in body
+    assert '<form method="post" novalidate class="wide" id="registration" data-draft="/cases/new/draft">' in body

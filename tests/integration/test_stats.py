@@ -654,7 +654,8 @@ def test_incidents_saved_from_the_form_without_touching_the_pathway_are_never_re
         assert any(name.startswith("pathway.") for name in fields)  # the lines are on the form, left as they are
         fields.update(
             {
-                "date_of_incident": fields.get("date_of_interview") or dt.date.today().isoformat(),
+                "date_of_incident": dt.date.today().isoformat(),
+                "date_of_interview": dt.date.today().isoformat(),
                 "time_of_day": "morning",
                 "place_type": "road",
                 "reported_elsewhere": "no",
