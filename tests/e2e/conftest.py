@@ -88,9 +88,12 @@ class Visit:
     def _count(self, response: object) -> None:
         if response.request.resource_type in {"document", "stylesheet", "script"}:  # type: ignore[attr-defined]
             try:
-                self.bytes += len(response.body())  # type: ignore[attr-defined]
-            except Exception:  # noqa: BLE001,S110 — a redirect has no body to weigh
-                pass
+                size = len(response.body())  # type: ignore[attr-defined]
+            except Exception:  # noqa: BLE001 — a redirect has no body to weigh
+                return
+            # Not ``self.bytes += len(response.body())``: reading the body lets the other responses'
+            # events run meanwhile, and their sizes were lost when the old total was written back.
+            self.bytes += size
 
     def goto(self, path: str) -> None:
         self.bytes = 0
