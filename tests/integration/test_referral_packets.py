@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from html import unescape
 from typing import Any
 
@@ -353,6 +354,11 @@ def test_the_directory_shows_how_to_reach_each_service(app, world) -> None:
     assert fr("No Sutura account: you will print the referral form") in refer_page
 
 
+def _provider_radios(web, case_id: str) -> str:
+    page = page_text(web.get(f"/cases/{case_id}/refer?service_type=health"))
+    return "".join(re.findall(r'<input type="radio" name="provider_id"[^>]*>', page))
+
+
 def test_after_a_rape_within_72_hours_services_ready_for_post_rape_care_come_first(app, world) -> None:
     with app.app_context():
         cercle = upsert_provider(
@@ -383,8 +389,11 @@ def test_after_a_rape_within_72_hours_services_ready_for_post_rape_care_come_fir
 
             return [m.candidate.id for m in suggestions(db.session.get(Case, case_id), "health")]
 
-    # no rape: the closest first (the cercle's own centre)
+    # no rape: the closest first (the cercle's own centre), none chosen for the caseworker
     assert order(world["case"])[0] == cercle
+    web = client_of(app, "awa")
+    assert 'name="provider_id" value="' in page_text(web.get(f"/cases/{world['case']}/refer?service_type=health"))
+    assert " checked>" not in _provider_radios(web, world["case"])
     # a rape five days ago: past the PEP window, the closest first again
     old = make_case(app, "awa")
     add_incident(app, "awa", old, incident_payload(days_ago=5))
@@ -394,9 +403,10 @@ def test_after_a_rape_within_72_hours_services_ready_for_post_rape_care_come_fir
     ranked = order(world["case"])
     assert ranked[0] == ready and ranked[1] == cercle
     assert set(ranked) == {ready, cercle, world["CSREF-GAO"], world["CLINIC-GAO"]}
-    web = client_of(app, "awa")
     page = page_text(web.get(f"/cases/{world['case']}/refer?service_type=health"))
     assert page.index("Hôpital de Gao") < page.index("Aaa CSCom")
+    # the only service ready for post-rape care is chosen already (one tap less, and changeable)
+    assert re.findall(r'value="([^"]+)" checked>', _provider_radios(web, world["case"])) == [ready]
     assert (
         fr(
             "Rape within the last 72 hours: the services with clinical management of rape and PEP kits "
