@@ -344,7 +344,7 @@ def _incident_context(
 
 MAX_PERPETRATOR_ROWS = 20
 # Blocks on the page at first: the first open, the others folded until the caseworker opens one.
-PERPETRATOR_BLOCKS = 3
+PERPETRATOR_BLOCKS = 2
 
 
 def incident_payload(flat: dict[str, str], more: bool = False) -> tuple[dict[str, Any], int]:
