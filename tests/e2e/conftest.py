@@ -4,10 +4,13 @@ violations fail) and weighed (HTML + CSS + JS under 60 KB)."""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -82,6 +85,7 @@ class Visit:
         self.base = base
         self.artifacts = artifacts
         self.bytes = 0
+        self.html = 0
         self.checked: list[str] = []
         page.on("response", self._count)  # type: ignore[attr-defined]
 
@@ -94,6 +98,8 @@ class Visit:
             # Not ``self.bytes += len(response.body())``: reading the body lets the other responses'
             # events run meanwhile, and their sizes were lost when the old total was written back.
             self.bytes += size
+            if response.request.resource_type == "document":  # type: ignore[attr-defined]
+                self.html += size
 
     def goto(self, path: str) -> None:
         self.bytes = 0
@@ -116,7 +122,21 @@ class Visit:
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")  # type: ignore[attr-defined]
         assert not overflow, f"{url}: wider than a 360 px phone screen"
         self.checked.append(url)
-        self.bytes = 0
+        _log_weight(url, self.html, self.bytes)
+        self.bytes = self.html = 0
+
+
+WEIGHTS = Path("test-results") / "page_weights.jsonl"
+IDS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<=/)\d+(?=/|$)")
+
+
+def _log_weight(url: str, html: int, total: int) -> None:
+    """Every page a browser test lands on, by route, with its weight: ``make test`` leaves the
+    list in test-results/ (not committed), from which the heaviest page of each route is read."""
+    route = IDS.sub("{id}", urlsplit(url).path)
+    WEIGHTS.parent.mkdir(exist_ok=True)
+    with WEIGHTS.open("a", encoding="utf-8") as file:
+        file.write(json.dumps({"route": route, "html": html, "total": total}) + "\n")
 
 
 @pytest.fixture
