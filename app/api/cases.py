@@ -127,10 +127,13 @@ def search_cases() -> Response:
     body = json_object()
     errors: dict[str, list[str]] = {}
     q = text_field(body, "q", errors, max_length=100).strip()
+    number = body.get("page", 1)
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 10_000:
+        errors["page"] = [_("The page must be a whole number from 1 to 10,000.")]
     if errors:
         raise ValidationFailed(fields=errors)
-    items, total = service.search(acting_user(), _filters(body, q))
-    return _listed(items, total, 1, searched=True)
+    items, total = service.search(acting_user(), _filters(body, q), number)
+    return _listed(items, total, number, searched=True)
 
 
 def _listed(items: list[Case], total: int, number: int, *, searched: bool) -> Response:

@@ -313,8 +313,11 @@ NEW_CASE_NOTE = {
     "type": "object",
     "required": ["text"],
     "properties": {
-        "date": {"type": ["string", "null"], "format": "date", "description": "the day it is about (not in the "
-                 "future); today when absent"},
+        "date": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "the day it is about (not in the future); today when absent",
+        },
         "text": {"type": "string", "maxLength": 4000},
     },
 }
@@ -606,6 +609,7 @@ def _document() -> dict[str, Any]:
                                         "q": {"type": "string", "maxLength": 100},
                                         **{n: {"type": "string"} for n in ("status", "risk", "region", "kind")},
                                         "overdue": {"type": "boolean"},
+                                        "page": {"type": "integer", "minimum": 1, "maximum": 10000},
                                     },
                                 }
                             }

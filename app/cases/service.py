@@ -6,12 +6,13 @@ What a kind of case records beyond that lives with the kind (``kinds.py``; GBV i
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, and_, false, func, or_, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload
 
@@ -94,9 +95,19 @@ def create_case(user: User, payload: dict[str, Any], today: dt.date | None = Non
 
 
 SURVIVOR_CODED_FIELDS = (
-    "sex", "marital_status", "displacement_status", "disability", "unaccompanied", "nationality",
-    "country_of_origin", "occupation", "dependants_count", "lives_alone", "caretaker_relation",
-    "caretaker_marital_status", "caretaker_occupation",
+    "sex",
+    "marital_status",
+    "displacement_status",
+    "disability",
+    "unaccompanied",
+    "nationality",
+    "country_of_origin",
+    "occupation",
+    "dependants_count",
+    "lives_alone",
+    "caretaker_relation",
+    "caretaker_marital_status",
+    "caretaker_occupation",
 )
 
 
@@ -315,37 +326,75 @@ def _waiting_for_decision() -> Any:
 
 
 def _search_condition(q: str, agency_id: int) -> Any:
+    """A case code is looked up alone, by its unique index. Otherwise the survivors' blind
+    indexes: the whole query as a given name or a family name, or split between the two in
+    either order ("Fatoumata Traoré", "TRAORÉ Fatoumata") with the given AND the family name
+    both matching, so a full name never brings every Fatoumata and every Traoré; and a phone."""
+    if is_case_code(q):
+        return Case.case_code == canonical_code(q)
     key = agency_index_key(agency_id)  # the same agency's key the indexes were computed with
-    conditions = [Case.case_code == q.strip().upper()]
-    code = normalize_code(q)
-    if len(code) >= 8:
-        conditions.append(func.replace(Case.case_code, "-", "") == code)
-    words = [q, *q.split()] if len(q.split()) > 1 else [q]
-    for field in (Survivor.given_name, Survivor.family_name):
-        index = field.blind_index("survivors")
-        buckets = {b for b in (index.compute(key, w) for w in words) if b is not None}
-        if buckets:
-            conditions.append(getattr(Survivor, f"{field.name}_bidx").in_(buckets))
+    given_index = Survivor.given_name.blind_index("survivors")
+    family_index = Survivor.family_name.blind_index("survivors")
+    conditions = []
+    whole = given_index.compute(key, q)
+    if whole is not None:
+        conditions.append(Survivor.given_name_bidx == whole)
+        conditions.append(Survivor.family_name_bidx == family_index.compute(key, q))
+    words = normalize_name(q).split()[:MAX_NAME_WORDS]
+    for cut in range(1, len(words)):
+        first, rest = " ".join(words[:cut]), " ".join(words[cut:])
+        for given, family in ((first, rest), (rest, first)):
+            conditions.append(
+                and_(
+                    Survivor.given_name_bidx == given_index.compute(key, given),
+                    Survivor.family_name_bidx == family_index.compute(key, family),
+                )
+            )
     phone_bucket = Survivor.phone.blind_index("survivors").compute(key, q) if any(c.isdigit() for c in q) else None
     if phone_bucket is not None:
         conditions.append(Survivor.phone_bidx == phone_bucket)
-    return or_(*conditions)
+    return or_(*conditions) if conditions else false()
+
+
+def is_case_code(q: str) -> bool:
+    """ "GBV-2026-7KQ4MZ", "gbv 2026 7kq4mz": a code, however typed (no name has four digits)."""
+    return bool(_NORMALIZED_CODE.match(normalize_code(q)))
+
+
+_NORMALIZED_CODE = re.compile(r"^[A-Z]{2,3}\d{4}[A-Z0-9]{6}$")
+
+
+def canonical_code(q: str) -> str:
+    """A case code as stored ("GBV-2026-7KQ4MZ") from what was typed ("gbv2026 7kq4mz")."""
+    code = normalize_code(q)
+    prefix = len(code) - 10
+    return f"{code[:prefix]}-{code[prefix : prefix + 4]}-{code[prefix + 4 :]}"
 
 
 # A case code as typed: "GBV-2026-7KQ4MZ", with or without its dashes. Codes are pseudonyms and
 # may travel in a URL; names and phone numbers may not (they would be written in access logs and
 # browser histories), so they are searched in a request body only.
 CASE_CODE_QUERY = re.compile(r"^[A-Za-z]{2,3}-?\d{4}-?[A-Za-z0-9]{6}$")
-SEARCH_CANDIDATES = 500
-SEARCH_RESULTS = 50
+SEARCH_CANDIDATES = 500  # decrypted per round trip; rounds go on until the candidates end
+SEARCH_RESULTS = 50  # per page of results
+MAX_NAME_WORDS = 6
 
 
-def search(user: User, filters: CaseFilters) -> tuple[list[Case], int]:
-    """The cases matching ``filters.q`` in the user's scope: at most ``SEARCH_RESULTS``, and how many."""
+def search(user: User, filters: CaseFilters, page: int = 1) -> tuple[list[Case], int]:
+    """One page of the cases matching ``filters.q`` in the user's scope, and how many there are.
+
+    A blind index's bucket holds the people searched for and a few others: every candidate is
+    decrypted and checked (``exact_matches``), in rounds of ``SEARCH_CANDIDATES``, to the last
+    one, so no cap can leave out the survivor searched for or miscount them."""
     stmt = list_query(user, filters)
-    # Blind-index buckets hold several people: decrypt only those candidates, keep exact matches.
-    found = exact_matches(list(db.session.scalars(stmt.limit(SEARCH_CANDIDATES)).unique()), filters.q)
-    return found[:SEARCH_RESULTS], len(found)
+    found: list[Case] = []
+    for offset in itertools.count(0, SEARCH_CANDIDATES):
+        candidates = list(db.session.scalars(stmt.limit(SEARCH_CANDIDATES).offset(offset)).unique())
+        found.extend(exact_matches(candidates, filters.q))
+        if len(candidates) < SEARCH_CANDIDATES:
+            break
+    start = (max(page, 1) - 1) * SEARCH_RESULTS
+    return found[start : start + SEARCH_RESULTS], len(found)
 
 
 def exact_matches(cases: list[Case], q: str) -> list[Case]:
@@ -357,7 +406,9 @@ def exact_matches(cases: list[Case], q: str) -> list[Case]:
     kept = []
     for case in cases:
         s = case.survivor
-        names = {normalize_name(n) for n in (s.given_name, s.family_name, s.display_name) if n}
+        given, family = s.given_name, s.family_name
+        both = [f"{given} {family}", f"{family} {given}"] if given and family else []
+        names = {normalize_name(n) for n in (given, family, s.display_name, *both) if n}
         if (
             case.case_code.replace("-", "") == normalize_code(q)
             or wanted in names
