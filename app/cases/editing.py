@@ -33,8 +33,13 @@ from .validation import SURVIVOR_TEXT, read_incident, read_location, read_surviv
 
 CASE_EDITABLE = ("location", "risk_level", "survivor")
 HISTORY_ACTIONS = (
-    "case.created", "case.edited", "incident.created", "incident.edited", "case.consent_changed",
-    "case.consent_withdrawn", "case.note_added",
+    "case.created",
+    "case.edited",
+    "incident.created",
+    "incident.edited",
+    "case.consent_changed",
+    "case.consent_withdrawn",
+    "case.note_added",
 )
 
 
@@ -144,9 +149,10 @@ def edit_case(user: User, case: Case, patch: Mapping[str, Any], today: dt.date |
         merged["age"] = None  # the date of birth gives the age
     # The age recorded at registration: computed on the day the case was registered.
     values = read_survivor(Reader(merged, "survivor.", r.errors), case.created_at.date())
-    locations = service.known_locations()
-    location = read_location(Reader({"location": patch.get("location", case.location_code)}, "", r.errors),
-                             set(locations), required=True)
+    locations = service.known_locations(patch.get("location"))
+    location = read_location(
+        Reader({"location": patch.get("location", case.location_code)}, "", r.errors), set(locations), required=True
+    )
     risk = r.choice("risk_level", options.RISK_LEVEL) if "risk_level" in patch else case.risk_level
     check_correction(r, case, age=values.age, caregiver_named=bool(values.caregiver_name), risk=risk)
     r.raise_if_invalid()
@@ -179,11 +185,29 @@ def _as_answers(values: SurvivorData) -> dict[str, Any]:
 
 
 INCIDENT_EDITABLE = (
-    "date_of_incident", "date_of_interview", "time_of_incident", "time_of_day", "place_type",
-    "stage_of_displacement", "location", "classification", "harmful_traditional_practice",
-    "money_or_goods_exchanged", "abduction", "reported_elsewhere", "reported_elsewhere_to", "previous_gbv",
-    "referred_by", "wants_legal_action", "mandatory_report_made", "survivor_informed_of_report", "pathway",
-    "perpetrator_count", "perpetrators", "account", "non_gbv_description",
+    "date_of_incident",
+    "date_of_interview",
+    "time_of_incident",
+    "time_of_day",
+    "place_type",
+    "stage_of_displacement",
+    "location",
+    "classification",
+    "harmful_traditional_practice",
+    "money_or_goods_exchanged",
+    "abduction",
+    "reported_elsewhere",
+    "reported_elsewhere_to",
+    "previous_gbv",
+    "referred_by",
+    "wants_legal_action",
+    "mandatory_report_made",
+    "survivor_informed_of_report",
+    "pathway",
+    "perpetrator_count",
+    "perpetrators",
+    "account",
+    "non_gbv_description",
 )
 
 
@@ -195,8 +219,11 @@ def edit_incident(
     if not isinstance(patch, Mapping) or not patch:
         raise NothingToChange()
     _refuse_unknown(patch, INCIDENT_EDITABLE)
-    current = {**incident_answers(incident), "account": incident.account,
-               "non_gbv_description": incident.non_gbv_description}
+    current = {
+        **incident_answers(incident),
+        "account": incident.account,
+        "non_gbv_description": incident.non_gbv_description,
+    }
     merged = dict(current)
     for name, value in patch.items():
         if name in ("classification", "pathway") and isinstance(value, Mapping):
@@ -205,7 +232,7 @@ def edit_incident(
             merged[name] = value
     if patch.get("time_of_incident") and "time_of_day" not in patch:
         merged["time_of_day"] = None  # derived again from the new time
-    locations = service.known_locations()
+    locations = service.known_locations(merged.get("location"))
     data = read_incident(merged, today or clock.today(), set(locations))
     after = {**merged, **_normalised(data)}
     before = {**current, **_normalised_current(incident, current)}
@@ -220,8 +247,12 @@ def edit_incident(
         actor=user,
         target_type="case",
         target_id=case.id,
-        details={"incident": incident.id, "fields": changed, "gbv_type": incident.gbv_type,
-                 "reclassified": previous_type != incident.gbv_type},
+        details={
+            "incident": incident.id,
+            "fields": changed,
+            "gbv_type": incident.gbv_type,
+            "reclassified": previous_type != incident.gbv_type,
+        },
     )
     return changed
 
@@ -249,8 +280,12 @@ def history(case: Case, limit: int = 100) -> list[AuditEvent]:
     """The case's dated history of records and corrections (field names, never values)."""
     stmt = (
         select(AuditEvent)
-        .where(AuditEvent.target_type == "case", AuditEvent.target_id == case.id,
-               AuditEvent.action.in_(HISTORY_ACTIONS), AuditEvent.outcome == "success")
+        .where(
+            AuditEvent.target_type == "case",
+            AuditEvent.target_id == case.id,
+            AuditEvent.action.in_(HISTORY_ACTIONS),
+            AuditEvent.outcome == "success",
+        )
         .order_by(AuditEvent.seq.desc())
         .limit(limit)
     )

@@ -32,7 +32,7 @@ def add_incident(user: User, case: Case, payload: dict[str, Any], today: dt.date
         raise Conflict(_("This case is closed or its consent was withdrawn: no incident can be added."))
     if not kind_of(case).records_gbv_incidents:
         raise Conflict(_("This kind of case does not record incidents on the GBVIMS form."))
-    locations = known_locations()
+    locations = known_locations(payload.get("location") if isinstance(payload, dict) else None)
     data = read_incident(payload, today or clock.today(), set(locations))
     incident = Incident(case=case, agency_id=case.agency_id, created_by_id=user.id)
     incident.reporting_consent = case.consent_reporting
@@ -54,10 +54,26 @@ def add_incident(user: User, case: Case, payload: dict[str, Any], today: dt.date
 
 
 INCIDENT_FIELDS = (
-    "date_of_incident", "date_of_interview", "time_of_incident", "time_of_day", "stage_of_displacement",
-    "place_type", "answers", "gbv_type", "harmful_traditional_practice", "money_or_goods_exchanged", "abduction",
-    "reported_elsewhere", "reported_elsewhere_to", "previous_gbv", "referred_by", "wants_legal_action",
-    "mandatory_report_made", "survivor_informed_of_report", "perpetrator_count", "perpetrator_sex",
+    "date_of_incident",
+    "date_of_interview",
+    "time_of_incident",
+    "time_of_day",
+    "stage_of_displacement",
+    "place_type",
+    "answers",
+    "gbv_type",
+    "harmful_traditional_practice",
+    "money_or_goods_exchanged",
+    "abduction",
+    "reported_elsewhere",
+    "reported_elsewhere_to",
+    "previous_gbv",
+    "referred_by",
+    "wants_legal_action",
+    "mandatory_report_made",
+    "survivor_informed_of_report",
+    "perpetrator_count",
+    "perpetrator_sex",
 )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, false, func, or_, select, update
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from crypto.blind_index import normalize_code, normalize_name
 from models import (
@@ -44,23 +44,34 @@ from .payloads import SurvivorData
 from .validation import read_case, read_consent
 
 
-def known_locations() -> dict[str, str | None]:
-    """Location code → its region code (every location knows its region)."""
-    rows = db.session.execute(select(Location.code, Location.parent_code, Location.level)).all()
-    parent = {code: parent for code, parent, _level in rows}
-    regions = {}
-    for code, _parent, _level in rows:
-        walk: str | None = code
-        while walk is not None and parent.get(walk) is not None:
-            walk = parent[walk]
-        regions[code] = walk
-    return regions
+def known_locations(*wanted: object) -> dict[str, str | None]:
+    """Location code → its region code (every location knows its region).
+
+    A code, once created, keeps its parent and is never deleted, so the map only ever grows: a
+    process keeps it and reads the table again only when asked about a code it does not hold
+    (one created since, by another worker or an import)."""
+    database = db.engine.url.render_as_string(hide_password=True)
+    known = _LOCATIONS.get(database)
+    if not known or any(isinstance(code, str) and code not in known for code in wanted):
+        rows = db.session.execute(select(Location.code, Location.parent_code)).all()
+        parent: dict[str, str | None] = {code: up for code, up in rows}
+        regions: dict[str, str | None] = {}
+        for code, _parent in rows:
+            walk: str | None = code
+            while walk is not None and parent.get(walk) is not None:
+                walk = parent[walk]
+            regions[code] = walk
+        _LOCATIONS[database] = known = regions
+    return known
+
+
+_LOCATIONS: dict[str, dict[str, str | None]] = {}  # per database (tests run several)
 
 
 def create_case(user: User, payload: dict[str, Any], today: dt.date | None = None) -> Case:
     """Validate everything, then write case, survivor and consent in one transaction."""
     require_role_allows("case.create", user)
-    locations = known_locations()
+    locations = known_locations(payload.get("location"))
     data = read_case(payload, today or clock.today(), set(locations))
     year = (today or clock.today()).year
     code = new_case_code(data.kind, year)
@@ -272,7 +283,15 @@ def list_query(user: User, filters: CaseFilters) -> Select[Any]:
     stmt = (
         select(Case)
         .where(case_scope(user), Case.purged_at.is_(None))
-        .options(joinedload(Case.survivor), joinedload(Case.data_key_record))
+        # A row of the list shows the case and its survivor's name: nothing else is joined to
+        # every row (agency, owner, assignments load only if a page asks for them).
+        .options(
+            joinedload(Case.survivor),
+            joinedload(Case.data_key_record),
+            lazyload(Case.agency),
+            lazyload(Case.owner),
+            lazyload(Case.assignments),
+        )
     )
     if filters.status:
         stmt = stmt.where(Case.status == filters.status)
@@ -428,7 +447,7 @@ def possible_duplicates(user: User, payload: dict[str, Any], today: dt.date | No
     indexes pick the candidates; only those are decrypted. Nothing is written. An invalid payload
     raises ``ValidationFailed`` (the form shows its errors first)."""
     require_role_allows("case.create", user)
-    data = read_case(payload, today or clock.today(), set(known_locations()))
+    data = read_case(payload, today or clock.today(), set(known_locations(payload.get("location"))))
     wanted = data.survivor
     if user.agency_id is None or not wanted.given_name or not (wanted.phone or wanted.date_of_birth):
         return []
