@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from gbvims.options import RELEASE_AREAS
 from models import (
@@ -549,12 +549,16 @@ _URGENT_FIRST = sql_case({"high": 0}, value=Referral.urgency, else_=1)
 def inbox_ordered(user: User) -> Select[Any]:
     """The provider's referrals as a task list: to answer (urgent first, then by due time), then
     accepted ones to deliver (by due time), then the finished ones (latest answer first)."""
-    return inbox_query(user).order_by(None).order_by(
-        _STATE_GROUP,
-        sql_case((Referral.state == "sent", _URGENT_FIRST), else_=1),
-        sql_case((Referral.state.in_(("sent", "accepted")), Referral.due_at), else_=None),
-        Referral.responded_at.desc(),
-        Referral.id,
+    return (
+        inbox_query(user)
+        .order_by(None)
+        .order_by(
+            _STATE_GROUP,
+            sql_case((Referral.state == "sent", _URGENT_FIRST), else_=1),
+            sql_case((Referral.state.in_(("sent", "accepted")), Referral.due_at), else_=None),
+            Referral.responded_at.desc(),
+            Referral.id,
+        )
     )
 
 
@@ -657,7 +661,10 @@ def alerts(user: User, now: dt.datetime | None = None) -> tuple[list[Referral], 
         select(Referral)
         .join(Case, Case.id == Referral.case_id)
         .where(case_scope(user), Case.purged_at.is_(None))
-        .options(joinedload(Referral.case))
+        # The dashboard shows the case's code and name: not its agency, owner or team.
+        .options(
+            joinedload(Referral.case).options(lazyload(Case.agency), lazyload(Case.owner), lazyload(Case.assignments))
+        )
         .order_by(Referral.due_at)
     )
     overdue = db.session.scalars(base.where(Referral.state == "sent", Referral.due_at < moment).limit(50)).all()

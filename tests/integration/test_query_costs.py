@@ -50,3 +50,11 @@ def test_registering_reads_the_locations_once_per_process(app, factory) -> None:
         make_case(app, "awa")
         make_case(app, "awa", case_payload())
     assert not [s for s in statements if re.search(r"\bFROM locations\b", s)]
+
+
+def test_without_a_child_protection_case_the_clocks_cost_one_small_query(app, factory) -> None:
+    factory.user("awa", role="caseworker", agency="ESPOIR")
+    make_case(app, "awa")
+    with captured_sql(app) as statements:
+        assert client_of(app, "awa").get("/cases").status_code == 200
+    assert not [s for s in statements if "FROM child_profiles" in s]
