@@ -1,8 +1,9 @@
 """`make bench`: every benchmark, each printing its figures as ratios to a baseline of the same run."""
 
-from . import bench_crypto, bench_search, bench_stats
+from . import bench_crypto, bench_scale, bench_search, bench_stats
 
 if __name__ == "__main__":
     bench_crypto.run()
     bench_search.run()
     bench_stats.run()
+    bench_scale.run()
