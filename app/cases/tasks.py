@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from models import ActionPlan, Assessment, Case, CaseDecision, Incident, Referral, User, db, utcnow
 
@@ -51,8 +51,15 @@ class Tasks:
 
     def cases_shown(self) -> list[str]:
         ids = [case.id for case, _alert in self.care] + [c.case.id for c in self.clocks]
-        for group in (self.follow_ups_overdue, self.follow_ups_today, self.sent_back,
-                      self.high_risk_without_safety_plan, self.approvals, self.unassigned, self.high_risk):
+        for group in (
+            self.follow_ups_overdue,
+            self.follow_ups_today,
+            self.sent_back,
+            self.high_risk_without_safety_plan,
+            self.approvals,
+            self.unassigned,
+            self.high_risk,
+        ):
             ids += [case.id for case in group]
         ids += [r.case_id for r in (*self.referrals_overdue, *self.referrals_answered)]
         return list(dict.fromkeys(ids))
@@ -80,7 +87,9 @@ def for_user(user: User) -> Tasks:
         Incident.gbv_type == "rape",
         Incident.date_of_incident >= today - dt.timedelta(days=RECENT_RAPE_DAYS),
     )
-    for case in db.session.scalars(_open_cases(user).where(recent_rape).limit(LIMIT)).unique():
+    # Each case's incidents and referrals in one query each, not two per case.
+    recent = _open_cases(user).where(recent_rape).options(selectinload(Case.incidents), selectinload(Case.referrals))
+    for case in db.session.scalars(recent.limit(LIMIT)).unique():
         tasks.care += [(case, alert) for alert in care_alerts(case, now)]
     tasks.care.sort(key=lambda pair: min(w.hours_left(now) for w in pair[1].windows))
     tasks.clocks = due_clocks(user)

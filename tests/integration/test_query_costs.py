@@ -58,3 +58,59 @@ def test_without_a_child_protection_case_the_clocks_cost_one_small_query(app, fa
     with captured_sql(app) as statements:
         assert client_of(app, "awa").get("/cases").status_code == 200
     assert not [s for s in statements if "FROM child_profiles" in s]
+
+
+def _statements(app, web, path: str, headers: dict[str, str] | None = None) -> int:
+    with captured_sql(app) as statements:
+        assert web.get(path, headers=headers or {}).status_code == 200, path
+    return len(statements)
+
+
+def test_every_daily_page_costs_the_same_statements_whatever_the_caseload(app, client, factory) -> None:
+    """A caseworker's, a supervisor's and a provider's daily pages, with 3 then 30 cases in
+    scope (each with an incident and a referral): the same number of statements."""
+    from app.referrals.directory_admin import upsert_provider
+    from models import db
+
+    from ..conftest import api_token
+    from .cases_helpers import add_incident
+
+    factory.user("awa", role="caseworker", agency="ESPOIR")
+    factory.user("fatou", role="supervisor", agency="ESPOIR")
+    factory.agency("SANTE")
+    with app.app_context():
+        clinic = upsert_provider(
+            {"code": "CLINIC", "name": "Clinique", "agency": "SANTE", "services": "health", "locations": "ML-7"}
+        ).id
+        db.session.commit()
+    factory.user("moussa", role="provider", agency="SANTE", provider_id=clinic)
+    headers = api_token(client, "awa")
+
+    def add(n: int) -> str:
+        case_id = make_case(app, "awa", case_payload(given_name=f"P{n}"))
+        add_incident(app, "awa", case_id)
+        sent = client.post(
+            f"/api/v1/cases/{case_id}/referrals",
+            headers=headers,
+            json={"service_type": "health", "provider_id": clinic, "share": ["given_name"]},
+        )
+        assert sent.status_code == 201, sent.get_json()
+        return case_id
+
+    first = [add(n) for n in range(3)]
+    webs = {name: client_of(app, name) for name in ("awa", "fatou", "moussa")}
+    pages = [
+        ("awa", "/"),
+        ("awa", "/cases"),
+        ("awa", f"/cases/{first[0]}"),
+        ("fatou", "/"),
+        ("fatou", "/cases"),
+        ("moussa", "/inbox"),
+    ]
+    few = {(who, path): _statements(app, webs[who], path) for who, path in pages}
+    few_api = _statements(app, client, "/api/v1/cases", headers)
+    for n in range(3, 30):
+        add(n)
+    many = {(who, path): _statements(app, webs[who], path) for who, path in pages}
+    assert many == few
+    assert _statements(app, client, "/api/v1/cases", headers) == few_api
