@@ -16,7 +16,7 @@ from ..forms import check_csrf, confirmation, confirmed
 from ..lookup import load_case
 from ..policy import requires
 from . import drafts
-from .kinds import KINDS
+from .kinds import kind_named
 from .views import bp
 
 AUTOSAVE_HEADER = "X-Sutura-Autosave"
@@ -55,16 +55,11 @@ def _discarded(form: str, key: str, back: str, title: str, fields: dict[str, str
     return redirect(back)
 
 
-def _kind() -> str:
-    kind = request.form.get("kind", "")
-    return kind if kind in KINDS else "gbv"
-
-
 @bp.route("/new/draft", methods=["POST"])
 @requires("case.create")
 def save_registration_draft() -> Response:
     check_csrf()
-    kind = _kind()
+    kind = kind_named(request.form.get("kind"))
     return _saved("registration", kind, url_for("cases.new", kind=kind))
 
 
@@ -72,7 +67,7 @@ def save_registration_draft() -> Response:
 @requires("case.create")
 def discard_registration_draft() -> Response | str:
     check_csrf()
-    kind = _kind()
+    kind = kind_named(request.form.get("kind"))
     back = url_for("cases.new", kind=kind)
     return _discarded("registration", kind, back, _("Discard this registration draft?"), {"kind": kind})
 

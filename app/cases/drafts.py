@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
 from models import FormDraft, User, db, utcnow
@@ -52,10 +52,10 @@ def _row(user: User, form: str, key: str) -> FormDraft | None:
     )
 
 
-def _shred(draft: FormDraft) -> None:
+def _shred(draft: FormDraft, session: Session | scoped_session[Any] | None = None) -> None:
     if draft.data_key_record is not None:
         draft.data_key_record.shred()
-    db.session.delete(draft)
+    (session if session is not None else db.session).delete(draft)
 
 
 def load(user: User, form: str, key: str) -> tuple[dict[str, str], dt.datetime] | None:
@@ -102,10 +102,8 @@ def discard(user: User, form: str, key: str) -> bool:
 
 def discard_for_case(case_id: str, session: Session | scoped_session[Any]) -> None:
     """Every draft about a case, whoever wrote it (the case is being erased)."""
-    for draft in session.scalars(select(FormDraft).where(FormDraft.case_key == case_id)):
-        if draft.data_key_record is not None:
-            draft.data_key_record.shred()
-    session.execute(delete(FormDraft).where(FormDraft.case_key == case_id))
+    for draft in session.scalars(select(FormDraft).where(FormDraft.case_key == case_id)).all():
+        _shred(draft, session)
 
 
 def purge_expired() -> int:

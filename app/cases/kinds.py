@@ -64,3 +64,8 @@ assert set(KINDS) == set(CASE_KIND), "every kind offered needs its entry"  # noq
 
 def kind_of(case: Case) -> CaseKind:
     return KINDS[case.kind]
+
+
+def kind_named(code: object) -> str:
+    """The kind a form or a link asks for; a GBV case when it names none we know."""
+    return code if isinstance(code, str) and code in KINDS else "gbv"

@@ -35,7 +35,7 @@ from ..referrals import labels as referral_labels
 from ..referrals.service import alerts as referral_alerts
 from ..referrals.service import pending_transfers
 from . import casework, drafts, editing, incidents, labels, service
-from .kinds import KINDS, kind_of
+from .kinds import kind_named, kind_of
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -159,8 +159,7 @@ def _registration_context(values: dict[str, Any], errors: dict[str, list[str]] |
 @requires("case.create")
 def new() -> Response | str | tuple[str, int]:
     if request.method == "GET":
-        kind = request.args.get("kind") or "gbv"
-        kind = kind if kind in KINDS else "gbv"
+        kind = kind_named(request.args.get("kind"))
         restored = drafts.load(acting_user(), "registration", kind)
         values = {**restored[0], "kind": kind} if restored else {"kind": kind}
         html = render_template(
@@ -170,7 +169,7 @@ def new() -> Response | str | tuple[str, int]:
         return html
     check_csrf()
     form = request.form.to_dict()
-    kind = str(form.get("kind")) if form.get("kind") in KINDS else "gbv"
+    kind = kind_named(form.get("kind"))
     # A second submit after the warning about possible duplicates registers anyway.
     checked = form.pop("duplicate_checked", "") == "yes"
     payload = nest(form)
