@@ -133,7 +133,11 @@ def create_app(config: type[BaseConfig] | None = None, overrides: dict[str, Any]
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from . import auth, cli, templating
+    from . import audit, auth, cli, templating
+    from .stats import upkeep
+
+    audit.init_app(app)
+    upkeep.init_app(app)
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .auth import team  # noqa: F401 — its routes attach to the auth blueprint

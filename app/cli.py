@@ -30,6 +30,7 @@ audit_cli = AppGroup("audit", help="The audit log.")
 demo_cli = AppGroup("demo", help="Synthetic demo data.")
 locations_cli = AppGroup("locations", help="Regions, cercles and communes.")
 drafts_cli = AppGroup("drafts", help="Drafts of the long forms, kept on the server while they are typed.")
+stats_cli = AppGroup("stats", help="The maintained statistics aggregate.")
 
 
 def _fail(exc: ValidationFailed) -> None:
@@ -297,9 +298,17 @@ def keys_retire(kek_id: str) -> None:
     )
 
 
+@audit_cli.command("seal")
+def audit_seal() -> None:
+    """Chain every committed event still waiting (each response seals its own; this catches
+    the few left when two sealers crossed). Safe to run from cron at any time."""
+    click.echo(f"sealed {audit.seal(wait=True)} audit events")
+
+
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Check the audit log's hash chain; exit 1 naming the first broken entry."""
+    audit.seal(wait=True)
     result = audit.verify(db.session, keyring().audit_key)
     if result.ok:
         click.echo(f"audit chain intact: {result.checked} entries")
@@ -348,8 +357,35 @@ def drafts_purge_expired() -> None:
     click.echo(f"{count} expired drafts shredded")
 
 
+@stats_cli.command("rebuild")
+def stats_rebuild() -> None:
+    """Count every incident again and replace the aggregate (writers wait meanwhile)."""
+    from gbvims import maintained
+
+    written = maintained.rebuild(db.session)
+    audit.record("stats.rebuilt", actor_name="cli", details={"rows": written})
+    db.session.commit()
+    click.echo(f"statistics rebuilt: {written} counts")
+
+
+@stats_cli.command("check")
+def stats_check() -> None:
+    """Compare the aggregate with a full count; exit 1 listing every difference (run from cron)."""
+    from gbvims import maintained
+
+    found = maintained.differences(db.session)
+    db.session.rollback()
+    if not found:
+        click.echo("statistics aggregate matches a full count")
+        return
+    for line in found[:50]:
+        click.echo(line, err=True)
+    click.echo(f"{len(found)} counts differ: run `stats rebuild`", err=True)
+    sys.exit(1)
+
+
 def register(app: Flask) -> None:
-    for group in (users_cli, agencies_cli, providers_cli, keys_cli, audit_cli, demo_cli, drafts_cli):
+    for group in (users_cli, agencies_cli, providers_cli, keys_cli, audit_cli, demo_cli, drafts_cli, stats_cli):
         app.cli.add_command(group)
     app.cli.add_command(locations_cli)
     from .backup import backup_cli

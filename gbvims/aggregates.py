@@ -184,12 +184,19 @@ def of_gbv_cases(case_id: ColumnElement[Any]) -> ColumnElement[bool]:
     return and_(case_id.is_not(None), ~other_kind.exists())
 
 
-def _counted(scope: Scope) -> ColumnElement[bool]:
-    conditions = [
+def countable() -> ColumnElement[bool]:
+    """Whether an incident counts at all, wherever and whenever (the module's counting rules)."""
+    return and_(
         of_gbv_cases(incidents.c.case_id),
         incidents.c.reporting_consent == true(),
         incidents.c.gbv_type != NON_GBV,
         incidents.c.reported_elsewhere != "gbvims_agency",
+    )
+
+
+def _counted(scope: Scope) -> ColumnElement[bool]:
+    conditions = [
+        countable(),
         incidents.c.date_of_interview >= scope.period.start,
         incidents.c.date_of_interview <= scope.period.end,
         _agencies_counted(scope, incidents.c.agency_id),
@@ -246,8 +253,9 @@ def _yes(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return case((condition, 1), else_=0)
 
 
-def _counted_rows(session: AnySession, scope: Scope) -> Subquery:
-    """One row per counted incident, holding only the coded values the tables group by."""
+def counted_rows(session: AnySession, where: ColumnElement[bool]) -> Subquery:
+    """One row per counted incident, holding only the coded values the tables group by
+    (``where``: ``_counted(scope)``, or ``countable()`` and a choice of incidents)."""
     i = incidents.c
     age, days = i.age_at_incident, _delay_days(session)
     columns = [
@@ -289,7 +297,7 @@ def _counted_rows(session: AnySession, scope: Scope) -> Subquery:
         i.previous_gbv.label("previous_gbv"),
         *(i[f"primary_{name}"].label(f"perp_{name}") for name in ("relationship", "age_group", "occupation")),
     ]
-    return select(*columns).select_from(_from()).where(_counted(scope)).subquery("counted")
+    return select(*columns).select_from(_from()).where(where).subquery("counted")
 
 
 # What a NULL (nobody answered) is counted as, column by column — mapped here rather than by the
@@ -318,7 +326,7 @@ NULL_AS: dict[str, str] = {
 }
 
 
-def _key(pack: tuple[str, ...], values: Sequence[Any]) -> tuple[Any, ...]:
+def key_of(pack: tuple[str, ...], values: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(NULL_AS.get(name) if value is None else value for name, value in zip(pack, values, strict=True))
 
 
@@ -347,14 +355,14 @@ PACKS: tuple[tuple[str, ...], ...] = (
 PACKS = tuple((*pack, *LATTICE_DIMS) for pack in PACKS)
 
 
-def _count_packs(session: AnySession, scope: Scope, packs: Sequence[tuple[str, ...]]) -> PackCounts:
-    rows = _counted_rows(session, scope)
+def _count_packs(session: AnySession, where: ColumnElement[bool], packs: Sequence[tuple[str, ...]]) -> PackCounts:
+    rows = counted_rows(session, where)
     found: PackCounts = {pack: {} for pack in packs}
     if _dialect(session) != "postgresql":
         for pack in packs:
             dims = [rows.c[name] for name in pack]
             for row in session.execute(select(*dims, func.count()).group_by(*dims)):
-                _tally(found[pack], _key(pack, row[:-1]), int(row[-1]))
+                _tally(found[pack], key_of(pack, row[:-1]), int(row[-1]))
         return found
     # Enough memory to hash every pack at once rather than sort, and no JIT: compiling the
     # expressions costs more than evaluating them (both for this transaction only).
@@ -369,7 +377,7 @@ def _count_packs(session: AnySession, scope: Scope, packs: Sequence[tuple[str, .
     width = len(names)
     for row in session.execute(stmt):
         pack = by_mask[tuple(row[width : 2 * width])]
-        _tally(found[pack], _key(pack, [row[names.index(name)] for name in pack]), int(row[-1]))
+        _tally(found[pack], key_of(pack, [row[names.index(name)] for name in pack]), int(row[-1]))
     return found
 
 
@@ -390,7 +398,7 @@ def _count_packs_in_parallel(engine: Engine, scope: Scope, packs: Sequence[tuple
 
     def count(period: Period) -> PackCounts:
         with Session(engine) as own, own.begin():
-            return _count_packs(own, replace(scope, period=period), packs)
+            return _count_packs(own, _counted(replace(scope, period=period)), packs)
 
     total: PackCounts = {pack: {} for pack in packs}
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -401,18 +409,22 @@ def _count_packs_in_parallel(engine: Engine, scope: Scope, packs: Sequence[tuple
     return total
 
 
-def _count_sets(session: AnySession, scope: Scope, sets: Sequence[tuple[str, ...]]) -> Counts:
-    """Counts for each wanted grouping, as marginals of the packs that hold it. PostgreSQL counts
-    all packs in one scan (GROUPING SETS); SQLite, which lacks them, in one query per pack."""
+def count_sets(
+    session: AnySession, scope: Scope, sets: Sequence[tuple[str, ...]], where: ColumnElement[bool] | None = None
+) -> Counts:
+    """Counts for each wanted grouping, from the incidents themselves, as marginals of the packs
+    that hold it. PostgreSQL counts all packs in one scan (GROUPING SETS); SQLite, which lacks
+    them, in one query per pack. ``where`` replaces the scope's conditions (the maintained
+    aggregate counts every agency over all time: ``gbvims/maintained.py``)."""
     packs = [pack for pack in PACKS if any(set(group) <= set(pack) for group in sets)]
     missing = [group for group in sets if not any(set(group) <= set(pack) for pack in packs)]
     if missing:
         raise ValueError(f"no pack holds {missing}")
     bind = session.get_bind()
-    if _dialect(session) == "postgresql" and scope.period.months > 1 and isinstance(bind, Engine):
+    if where is None and _dialect(session) == "postgresql" and scope.period.months > 1 and isinstance(bind, Engine):
         pack_counts = _count_packs_in_parallel(bind, scope, packs)
     else:
-        pack_counts = _count_packs(session, scope, packs)
+        pack_counts = _count_packs(session, _counted(scope) if where is None else where, packs)
     counts: Counts = {}
     for group in sets:
         pack = next(p for p in packs if set(group) <= set(p))
@@ -854,7 +866,9 @@ def build(
     where = frame(scope, regions)
     families = incident_families()
     groupings = [(*counted.columns, *LATTICE_DIMS) for counted in families]
-    counts = _count_sets(session, where.year, groupings)
+    from .maintained import stored_counts  # it builds on this module's counting rules
+
+    counts = stored_counts(session, where.year, groupings)
     leaves = {c.family.id: _leaf_counts(c, counts[(*c.columns, *LATTICE_DIMS)]) for c in families}
     gaps = gap_records(list(service_types or {}))
     leaves[GAP_RECORDS] = _leaf_counts(gaps, _gap_records(session, where.year))

@@ -2,7 +2,7 @@
 
 from .agency import Agency
 from .api_token import ApiToken
-from .audit import AuditEvent, AuditHead
+from .audit import AuditEvent, AuditHead, AuditPending
 from .base import Base, db, utcnow
 from .case import Case, CaseAssignment
 from .case_note import CaseNote
@@ -24,6 +24,7 @@ from .keys import DataKeyRecord
 from .location import Location
 from .login_throttle import LoginThrottle
 from .referral import CaseTransfer, Provider, ProviderLocation, ProviderService, Referral, ServiceGap
+from .statistics import StatisticsCount, StatisticsState
 from .survivor import Survivor
 from .user import AGENCY_ROLES, ROLES, User
 from .web_session import WebSession
@@ -48,6 +49,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "AuditHead",
+    "AuditPending",
     "Base",
     "CaseTransfer",
     "Provider",
@@ -55,6 +57,8 @@ __all__ = [
     "ProviderService",
     "Referral",
     "ServiceGap",
+    "StatisticsCount",
+    "StatisticsState",
     "Case",
     "CaseAssignment",
     "CaseNote",

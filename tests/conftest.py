@@ -51,9 +51,20 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         partial.replace(mo)  # atomic: another test run may be reading it
 
 
+class ServerLikeClient(FlaskClient):
+    """Closes each response as a WSGI server does once it has sent it, so what the app does at
+    that moment (sealing the request's audit events into the chain) has happened when a test
+    reads the database, as it has when a browser asks for the next page."""
+
+    def open(self, *args: Any, buffered: bool = True, **kwargs: Any) -> Any:
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 def make_app(url: str, keyring: KeyRing | None = None, **overrides: Any) -> Flask:
-    return create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url, "SUTURA_KEYRING": keyring or KeyRing.generate(),
-                                   **overrides})
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url, "SUTURA_KEYRING": keyring or KeyRing.generate(),
+                                  **overrides})
+    app.test_client_class = ServerLikeClient
+    return app
 
 
 def create_schema(app: Flask) -> None:

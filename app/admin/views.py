@@ -308,6 +308,7 @@ def agency_edit(agency_id: int) -> Response | tuple[str, int] | str:
 @requires("audit.read")
 def audit_log() -> str | tuple[str, int]:
     form = AuditFilterForm(request.args)
+    audit.seal(wait=True)  # the log shows every committed event, chained
     stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
     if form.validate():
         if form.action.data:
@@ -333,6 +334,7 @@ def audit_log() -> str | tuple[str, int]:
 def audit_verify() -> Response:
     if not UserActionForm().validate_on_submit():
         raise ValidationFailed()
+    audit.seal(wait=True)
     result = audit.verify(db.session, keyring().audit_key)
     if result.ok:
         flash(_("The audit chain is intact: %(n)d entries checked.", n=result.checked), "success")

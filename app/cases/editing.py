@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy.engine import Row
 
 from gbvims import options
 from gbvims.classification import ANSWER_KEYS
-from models import AuditEvent, Case, Incident, Survivor, User, db, utcnow
+from models import Case, Incident, Survivor, User, utcnow
 from models.incident import PATHWAY_COLUMNS
 
 from .. import audit, clock
@@ -276,20 +276,9 @@ def _normalised_current(incident: Incident, current: dict[str, Any]) -> dict[str
     }
 
 
-def history(case: Case, limit: int = 100) -> list[AuditEvent]:
+def history(case: Case, limit: int = 100) -> list[Row[Any]]:
     """The case's dated history of records and corrections (field names, never values)."""
-    stmt = (
-        select(AuditEvent)
-        .where(
-            AuditEvent.target_type == "case",
-            AuditEvent.target_id == case.id,
-            AuditEvent.action.in_(HISTORY_ACTIONS),
-            AuditEvent.outcome == "success",
-        )
-        .order_by(AuditEvent.seq.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt))
+    return audit.case_history(case.id, HISTORY_ACTIONS, limit)
 
 
 def record_read(case: Case, page: str) -> None:

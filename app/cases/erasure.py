@@ -42,6 +42,7 @@ from models import (
 )
 from models.base import new_uuid
 
+from ..stats import upkeep
 from . import drafts
 
 # A child protection case's own rows: deleted with the survivor's, explicitly (a database being
@@ -81,7 +82,9 @@ def erase(case: Case, session: Session | scoped_session[Any] | None = None) -> N
         case.data_key_record.shred()
     session.flush()
     if keep_incidents:
-        _anonymous_remains(case, session)
+        remains_id = new_uuid()
+        with upkeep.recounted(session, [case.id, remains_id]):  # the counts move with the rows
+            _anonymous_remains(case, remains_id, session)
     _forget(case, session)
 
 
@@ -100,7 +103,7 @@ def _forget(case: Case, session: Session | scoped_session[Any]) -> None:
             session.expunge(obj)
 
 
-def _anonymous_remains(case: Case, session: Session | scoped_session[Any]) -> None:
+def _anonymous_remains(case: Case, remains_id: str, session: Session | scoped_session[Any]) -> None:
     """What statistics keep of an erased case, cut from it: the counted incidents move to a new
     case row with a new id and a meaningless code, their dates and ages coarsened to what the
     tables count (``gbvims.coarsening``); the original row, its code, dates and every id the
@@ -108,7 +111,6 @@ def _anonymous_remains(case: Case, session: Session | scoped_session[Any]) -> No
     session.flush()
     now = coarse_moment(utcnow())
     cases, incidents, gaps = Case.__table__, Incident.__table__, ServiceGap.__table__
-    remains_id = new_uuid()
     session.execute(
         insert(cases).values(
             id=remains_id,

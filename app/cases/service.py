@@ -39,6 +39,7 @@ from ..cp.registration import write_registration
 from ..errors import Conflict, NothingToChange
 from ..policy import case_scope, require, require_role_allows, role_allows
 from ..referrals.service import withdraw_all
+from ..stats import upkeep
 from ..validation import Reader
 from .payloads import SurvivorData
 from .validation import read_case, read_consent
@@ -179,13 +180,14 @@ def withdraw_consent(user: User, case: Case, what: str) -> Consent:
 def _sync_reporting_consent(case: Case) -> None:
     """The incidents', service gaps' and grave violations' copies of the consent to statistics
     follow the case's."""
-    for model in (Incident, ServiceGap, GraveViolation):
-        db.session.execute(
-            update(model)
-            .where(model.case_id == case.id)
-            .values(reporting_consent=case.consent_reporting)
-            .execution_options(synchronize_session="fetch")
-        )
+    with upkeep.recounted(db.session, [case.id]):  # the incidents' counts follow their consent
+        for model in (Incident, ServiceGap, GraveViolation):
+            db.session.execute(
+                update(model)
+                .where(model.case_id == case.id)
+                .values(reporting_consent=case.consent_reporting)
+                .execution_options(synchronize_session="fetch")
+            )
 
 
 def record_consent(user: User, case: Case, payload: dict[str, Any]) -> Consent:

@@ -487,5 +487,9 @@ def test_gbvims_never_counts_a_cp_case_incident_or_gap(app, client, factory, mon
     with app.app_context():  # and back: the same cases as GBV cases count again
         db.session.execute(update(Case).where(Case.id.in_(cp_ids)).values(kind="gbv"))
         db.session.commit()
+    # Written behind the application's back: the aggregate follows once rebuilt, as the operator's
+    # daily `stats check` would have asked.
+    assert app.test_cli_runner().invoke(args=["stats", "check"]).exit_code == 1
+    assert app.test_cli_runner().invoke(args=["stats", "rebuild"]).exit_code == 0
     again = get(client, "/stats/gbvims", "mariam").get_json()
     assert again["incidents"] == 8 and table(again, "service_unavailable_records")["total"] == 4

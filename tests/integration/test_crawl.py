@@ -113,6 +113,7 @@ def populate(app: Flask) -> dict[str, int]:
         for n in range(VOLUME):
             audit.record("auth.login_failed", actor_name=f"user{n:03d}", details={"n": n})
         db.session.commit()
+        audit.seal(wait=True)  # a script's request context seals when it ends; the count is now
         return {
             "agencies": db.session.scalar(select(func.count()).select_from(Agency)) or 0,
             "providers": db.session.scalar(select(func.count()).select_from(Provider)) or 0,
