@@ -1,4 +1,5 @@
-"""Pagination of a SELECT in two queries (one count, one page), whatever the page size."""
+"""Pagination of a SELECT in one query (the page, each row carrying the total as a window count),
+whatever the page size; a page past the last costs a count and the last page."""
 
 from __future__ import annotations
 
@@ -40,8 +41,17 @@ def page_number(raw: str | None) -> int:
 
 
 def paginate(stmt: Select[Any], per_page: int = 50) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    # Past the last page (a stale link, a crafted number): the last page, not an empty one.
-    number = min(page_number(request.args.get("page")), max(1, -(-total // per_page)))
-    items = list(db.session.scalars(stmt.limit(per_page).offset((number - 1) * per_page)).unique())
+    number = page_number(request.args.get("page"))
+    items, total = _page(stmt, number, per_page)
+    if not items and number > 1:
+        # Past the last page (a stale link, a crafted number): the last page, not an empty one.
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        number = max(1, -(-total // per_page))
+        items, _total = _page(stmt, number, per_page)
     return Page(items, number, per_page, total)
+
+
+def _page(stmt: Select[Any], number: int, per_page: int) -> tuple[list[Any], int]:
+    counted = stmt.add_columns(func.count().over().label("rows_in_all_pages"))
+    rows = db.session.execute(counted.limit(per_page).offset((number - 1) * per_page)).unique().all()
+    return [row[0] for row in rows], (int(rows[0][-1]) if rows else 0)

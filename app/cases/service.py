@@ -286,13 +286,14 @@ def list_query(user: User, filters: CaseFilters) -> Select[Any]:
         select(Case)
         .where(case_scope(user), Case.purged_at.is_(None))
         # A row of the list shows the case and its survivor's name: nothing else is joined to
-        # every row (agency, owner, assignments load only if a page asks for them).
+        # every row (agency, owner, assignments, a child's concerns load only if a page asks).
         .options(
             joinedload(Case.survivor),
             joinedload(Case.data_key_record),
             lazyload(Case.agency),
             lazyload(Case.owner),
             lazyload(Case.assignments),
+            lazyload(Case.child_concerns),
         )
     )
     if filters.status:

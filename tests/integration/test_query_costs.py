@@ -114,3 +114,28 @@ def test_every_daily_page_costs_the_same_statements_whatever_the_caseload(app, c
     many = {(who, path): _statements(app, webs[who], path) for who, path in pages}
     assert many == few
     assert _statements(app, client, "/api/v1/cases", headers) == few_api
+
+
+def test_a_list_page_is_one_query_with_its_total_and_reads_no_child_concern(app, client, factory) -> None:
+    """The page and its total in one statement (a window count); a child's concerns are not on
+    a list row (only the response clocks read them, once), so 3 or 30 child protection cases
+    cost the same."""
+    from ..conftest import api_token
+    from .cases_helpers import cp_case_payload
+
+    factory.user("awa", role="caseworker", agency="ESPOIR")
+    web, headers = client_of(app, "awa"), api_token(client, "awa")
+    for n in range(3):
+        make_case(app, "awa", cp_case_payload(given_name=f"E{n}"))
+    with captured_sql(app) as page:
+        assert web.get("/cases").status_code == 200
+    assert not [s for s in page if "count(*)" in s.lower() and "over" not in s.lower()]
+    assert len([s for s in page if "FROM child_concerns" in s]) <= 1
+    few = (_statements(app, web, "/cases"), _statements(app, client, "/api/v1/cases", headers))
+    for n in range(3, 30):
+        make_case(app, "awa", cp_case_payload(given_name=f"E{n}"))
+    assert (_statements(app, web, "/cases"), _statements(app, client, "/api/v1/cases", headers)) == few
+    listed = client.get("/api/v1/cases", headers=headers).get_json()
+    assert listed["total"] == 30 and len(listed["items"]) == 30
+    past_the_end = web.get("/cases?page=9")  # a stale link: the last page, with the right total
+    assert past_the_end.status_code == 200 and "E0" in past_the_end.get_data(as_text=True)
