@@ -10,7 +10,8 @@ Each request is timed in alternation with its baseline on the same app and datab
 authenticated route: ``GET /api/v1/me`` for the API, ``GET /account`` for pages), in-process
 through the Flask test client; figures are min and median in milliseconds and the ratio of the
 medians. Sizes come from ``BENCH_CASES`` (default ``2000,10000``; the issue's ``10000,100000``
-takes long: registration runs at a few milliseconds per case). ``bench/RESULTS.md`` is written.
+takes long: registration runs at a few milliseconds per case). ``bench/SCALE.md`` is written,
+and ``bench/RESULTS.md`` assembled.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from crypto import KeyRing
 from models import Agency, AuditHead, Base, User, db
 from models.location import load_locations
 
+from . import results
+
 SIZES = [int(n) for n in os.environ.get("BENCH_CASES", "2000,10000").split(",") if n.strip()]
 CASELOAD = 60
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
@@ -49,7 +52,7 @@ URL = database_url(
     or os.environ.get("TEST_DATABASE_URL")
     or "postgresql://postgres@127.0.0.1:5432/test"
 )
-RESULTS = Path(__file__).with_name("RESULTS.md")
+RESULTS = Path(__file__).with_name("SCALE.md")
 PASSWORD = "bench-password-long-enough"  # noqa: S105 — a throwaway account in a throwaway schema
 GIVEN = (
     "Fatoumata",
@@ -402,4 +405,5 @@ def _write(rows: list[Row]) -> None:
                 f"- {r.request}: {r.median_ms:.1f} ms, {r.ratio:.1f}× — target {bound}: {'met' if met else 'NOT met'}"
             )
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results.assemble()
     print("\n".join(lines))

@@ -31,6 +31,7 @@ from gbvims.families import incident_families
 from gbvims.period import parse
 from models import Base
 
+from . import results
 from .harness import Figure, print_table
 
 SIZES = [int(n) for n in os.environ.get("BENCH_INCIDENTS", "100000,1000000").split(",") if n.strip()]
@@ -201,6 +202,7 @@ def _write(figures: list[Figure]) -> None:
         ratio = f"{f.ratio:.2f}× {f.baseline}" if f.baseline else ""
         lines.append(f"| {f.name} | {f.seconds_per_op:.4f} | {ratio} |")
     (Path(__file__).parent / "STATISTICS.md").write_text("\n".join(lines) + "\n")
+    results.assemble()
 
 
 def _timed(fn: object) -> float:

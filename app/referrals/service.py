@@ -661,9 +661,14 @@ def alerts(user: User, now: dt.datetime | None = None) -> tuple[list[Referral], 
         select(Referral)
         .join(Case, Case.id == Referral.case_id)
         .where(case_scope(user), Case.purged_at.is_(None))
-        # The dashboard shows the case's code and name: not its agency, owner or team.
+        # The dashboard shows the referral, its case's code and the survivor's name: only those
+        # tables are joined (every other eager relationship of a referral or a case — provider,
+        # its agency, the packet's key, owner, team — made it a join of ten tables to plan).
         .options(
-            joinedload(Referral.case).options(lazyload(Case.agency), lazyload(Case.owner), lazyload(Case.assignments))
+            lazyload("*"),
+            joinedload(Referral.case).options(
+                lazyload("*"), joinedload(Case.survivor).lazyload("*"), joinedload(Case.data_key_record)
+            ),
         )
         .order_by(Referral.due_at)
     )

@@ -139,3 +139,33 @@ def test_a_list_page_is_one_query_with_its_total_and_reads_no_child_concern(app,
     assert listed["total"] == 30 and len(listed["items"]) == 30
     past_the_end = web.get("/cases?page=9")  # a stale link: the last page, with the right total
     assert past_the_end.status_code == 200 and "E0" in past_the_end.get_data(as_text=True)
+
+
+def test_the_referral_alerts_join_only_what_the_list_shows(app, client, factory) -> None:
+    """Overdue and answered referrals show the case's code and the survivor's name: the provider,
+    agencies, users and the packet's key are not joined (a ten-table join cost more to plan
+    than to run)."""
+    from app.referrals.directory_admin import upsert_provider
+    from models import db
+
+    from ..conftest import api_token
+
+    factory.user("awa", role="caseworker", agency="ESPOIR")
+    factory.agency("SANTE")
+    with app.app_context():
+        clinic = upsert_provider(
+            {"code": "CLINIC", "name": "Clinique", "agency": "SANTE", "services": "health", "locations": "ML-7"}
+        ).id
+        db.session.commit()
+    headers = api_token(client, "awa")
+    case_id = make_case(app, "awa")
+    sent = client.post(f"/api/v1/cases/{case_id}/referrals", headers=headers,
+                       json={"service_type": "health", "provider_id": clinic, "share": ["given_name"]})
+    assert sent.status_code == 201
+    with captured_sql(app) as statements:
+        assert client_of(app, "awa").get("/cases").status_code == 200
+    alerts = [s for s in statements if s.startswith("SELECT referrals.id")]
+    assert len(alerts) == 2
+    for statement in alerts:
+        joined = set(re.findall(r"(?:FROM|JOIN) (\w+)", statement))
+        assert joined <= {"referrals", "cases", "survivors", "data_keys", "case_assignments"}, joined  # + scope
