@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import delete, func, insert, literal, select, union_all, update
+from sqlalchemy import delete, insert, literal, select, union_all, update
 from sqlalchemy import event as orm_events
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import DBAPIError
@@ -151,22 +151,15 @@ def seal(*, wait: bool = False) -> int:
             with db.engine.begin() as conn:
                 done = _seal_batch(conn, audit_key, wait=wait)
         except DBAPIError:
-            # A concurrent sealer won the head (SQLite reports it as a conflict): the events
-            # stay pending, committed, and the next seal takes them.
-            log.warning("audit seal gave way to a concurrent sealer", exc_info=True)
+            # A concurrent sealer won the head (SQLite reports it as a conflict), or the database
+            # is away: the events stay pending, committed, and the next seal takes them.
+            log.warning("audit seal stopped: events left waiting for the next seal", exc_info=True)
             return sealed
         if not done:
             return sealed
         sealed += done
         if done < SEAL_BATCH:
             return sealed
-
-
-def unsealed(session: Session | scoped_session[Any], older_than: dt.timedelta = dt.timedelta(0)) -> int:
-    return int(
-        session.scalar(select(func.count()).select_from(AuditPending).where(AuditPending.at <= utcnow() - older_than))
-        or 0
-    )
 
 
 def _after_commit(session: Session) -> None:
