@@ -373,6 +373,9 @@ def stats_check() -> None:
     """Compare the aggregate with a full count; exit 1 listing every difference (run from cron)."""
     from gbvims import maintained
 
+    if not maintained.is_current(db.session):
+        click.echo("statistics aggregate not built yet: the first report builds it (or `stats rebuild`)")
+        return
     found = maintained.differences(db.session)
     db.session.rollback()
     if not found:

@@ -96,6 +96,7 @@ ANALYZE;
 """  # noqa: S608 — only this module's own constants go into it
 
 
+REPORT = "every GBVIMS table + service gaps (target < 100 ms)"
 REGIONS = [("ML-4", "Ségou"), ("ML-5", "Mopti"), ("ML-6", "Tombouctou"), ("ML-7", "Gao"), ("ML-8", "Kidal")]
 
 
@@ -139,7 +140,9 @@ def _one_size(admin: Engine, incidents: int) -> list[Figure]:
             stored = statistics.median(
                 _timed(lambda: maintained.stored_counts(session, scope, groupings)) for _ in range(5)
             )
-            raw = statistics.median(_timed(lambda: count_sets(session, scope, groupings)) for _ in range(3))
+            # The counting the aggregate replaced, for comparison (once past a million: it is slow).
+            repeats = 3 if incidents <= 1_000_000 else 1
+            raw = statistics.median(_timed(lambda: count_sets(session, scope, groupings)) for _ in range(repeats))
             session.rollback()
     finally:
         engine.dispose()
@@ -155,8 +158,7 @@ def _one_size(admin: Engine, incidents: int) -> list[Figure]:
                stored / base),
         Figure(f"{incidents:,}: first report after a change: reading + protecting the year", protected_once,
                "one raw GROUP BY", protected_once / base),
-        Figure(f"{incidents:,}: every GBVIMS table + service gaps (target < 100 ms)", full, "one raw GROUP BY",
-               full / base),
+        Figure(f"{incidents:,}: {REPORT}", full, "one raw GROUP BY", full / base),
     ]
 
 
@@ -193,7 +195,9 @@ def _write(figures: list[Figure]) -> None:
         "Incidents generated inside PostgreSQL (one case each, 5 regions, 690 days), the aggregate rebuilt",
         "from them (`flask stats rebuild` does the same), then the 2025 report: the baseline is one raw",
         "GROUP BY of the year's counted incidents by type, in the same run; median of 5 (3 for the raw",
-        "counts). In service the aggregate is kept by every incident write; the report reads it.",
+        "counts, 1 past a million). In service the aggregate is kept by every incident write; the report",
+        "reads it. \"First report after a change\" includes protecting the year's lattice, kept until the",
+        "counts change (unchanged by the aggregate: it is the disclosure control's own work).",
         "",
         "| figure | seconds | ratio |",
         "|---|---|---|",
@@ -201,6 +205,17 @@ def _write(figures: list[Figure]) -> None:
     for f in figures:
         ratio = f"{f.ratio:.2f}× {f.baseline}" if f.baseline else ""
         lines.append(f"| {f.name} | {f.seconds_per_op:.4f} | {ratio} |")
+    reports = {f.name.split(":")[0]: f.seconds_per_op for f in figures if f.name.endswith(REPORT)}
+    if reports:
+        sizes = list(reports)
+        largest, smallest = reports[sizes[-1]], reports[sizes[0]]
+        growth = largest / smallest
+        lines += [
+            "",
+            f"Target (issue: country scale): the report under 100 ms at every size, flat (≤ 1.3×) from "
+            f"{sizes[0]} to {sizes[-1]} incidents — {largest * 1000:.0f} ms at {sizes[-1]}, {growth:.2f}× the "
+            f"{sizes[0]} figure: {'met' if max(reports.values()) < 0.1 and growth <= 1.3 else 'NOT met'}",
+        ]
     (Path(__file__).parent / "STATISTICS.md").write_text("\n".join(lines) + "\n")
     results.assemble()
 

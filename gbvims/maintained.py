@@ -108,7 +108,8 @@ def _upsert(session: AnySession, rows: list[dict[str, Any]]) -> Any:
     )
 
 
-def _current(session: AnySession, *, share: bool = False) -> bool:
+def is_current(session: AnySession, *, share: bool = False) -> bool:
+    """Whether the aggregate was built, for these counting rules."""
     stmt = select(state.c.built_for).where(state.c.id == 1)
     if share:
         stmt = stmt.with_for_update(read=True)  # a rebuild waits for this transaction, and it for a rebuild
@@ -118,7 +119,7 @@ def _current(session: AnySession, *, share: bool = False) -> bool:
 def add(session: AnySession, change: Tally) -> None:
     """Add a write's change to the counts, in the write's transaction. Nothing to do before the
     aggregate is first built (the build will count the write)."""
-    if not change or not _current(session, share=True):
+    if not change or not is_current(session, share=True):
         return
     # One statement; rows in the unique index's order, so two writers lock shared rows alike.
     ordered = sorted(change.items(), key=lambda item: (item[0][2], item[0][4], item[0][3], item[0][0], item[0][1]))
@@ -196,11 +197,11 @@ def ensure_built(session: AnySession) -> None:
     """Build the aggregate if it was never built, or built for other rules (after an upgrade),
     in a transaction of its own, committed at once (the caller may only be reading, or may stop
     with "still preparing"); a second first report waits for the lock, then finds it built."""
-    if _current(session):
+    if is_current(session):
         return
     with Session(session.get_bind()) as own, own.begin():
         _lock_state(own)
-        if not _current(own):
+        if not is_current(own):
             _replace(own)
 
 
