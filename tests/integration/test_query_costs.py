@@ -60,6 +60,20 @@ def test_without_a_child_protection_case_the_clocks_cost_one_small_query(app, fa
     assert not [s for s in statements if "FROM child_profiles" in s]
 
 
+def _clinic(app, factory) -> int:
+    """A health service of another agency, to refer to."""
+    from app.referrals.directory_admin import upsert_provider
+    from models import db
+
+    factory.agency("SANTE")
+    with app.app_context():
+        clinic = upsert_provider(
+            {"code": "CLINIC", "name": "Clinique", "agency": "SANTE", "services": "health", "locations": "ML-7"}
+        ).id
+        db.session.commit()
+    return clinic
+
+
 def _statements(app, web, path: str, headers: dict[str, str] | None = None) -> int:
     with captured_sql(app) as statements:
         assert web.get(path, headers=headers or {}).status_code == 200, path
@@ -69,20 +83,12 @@ def _statements(app, web, path: str, headers: dict[str, str] | None = None) -> i
 def test_every_daily_page_costs_the_same_statements_whatever_the_caseload(app, client, factory) -> None:
     """A caseworker's, a supervisor's and a provider's daily pages, with 3 then 30 cases in
     scope (each with an incident and a referral): the same number of statements."""
-    from app.referrals.directory_admin import upsert_provider
-    from models import db
-
     from ..conftest import api_token
     from .cases_helpers import add_incident
 
     factory.user("awa", role="caseworker", agency="ESPOIR")
     factory.user("fatou", role="supervisor", agency="ESPOIR")
-    factory.agency("SANTE")
-    with app.app_context():
-        clinic = upsert_provider(
-            {"code": "CLINIC", "name": "Clinique", "agency": "SANTE", "services": "health", "locations": "ML-7"}
-        ).id
-        db.session.commit()
+    clinic = _clinic(app, factory)
     factory.user("moussa", role="provider", agency="SANTE", provider_id=clinic)
     headers = api_token(client, "awa")
 
@@ -145,18 +151,10 @@ def test_the_referral_alerts_join_only_what_the_list_shows(app, client, factory)
     """Overdue and answered referrals show the case's code and the survivor's name: the provider,
     agencies, users and the packet's key are not joined (a ten-table join cost more to plan
     than to run)."""
-    from app.referrals.directory_admin import upsert_provider
-    from models import db
-
     from ..conftest import api_token
 
     factory.user("awa", role="caseworker", agency="ESPOIR")
-    factory.agency("SANTE")
-    with app.app_context():
-        clinic = upsert_provider(
-            {"code": "CLINIC", "name": "Clinique", "agency": "SANTE", "services": "health", "locations": "ML-7"}
-        ).id
-        db.session.commit()
+    clinic = _clinic(app, factory)
     headers = api_token(client, "awa")
     case_id = make_case(app, "awa")
     sent = client.post(f"/api/v1/cases/{case_id}/referrals", headers=headers,
