@@ -98,6 +98,7 @@ cases = table("cases", column("id"), column("kind"))
 GBV_KIND = "gbv"  # the kind of case whose incidents and recorded gaps GBVIMS counts
 service_gaps = table(
     "service_gaps",
+    column("id"),
     column("case_id"),
     column("agency_id"),
     column("incident_id"),
@@ -866,12 +867,12 @@ def build(
     where = frame(scope, regions)
     families = incident_families()
     groupings = [(*counted.columns, *LATTICE_DIMS) for counted in families]
-    from .maintained import stored_counts  # it builds on this module's counting rules
+    from .maintained import stored_counts, stored_gaps  # they build on this module's counting rules
 
     counts = stored_counts(session, where.year, groupings)
     leaves = {c.family.id: _leaf_counts(c, counts[(*c.columns, *LATTICE_DIMS)]) for c in families}
     gaps = gap_records(list(service_types or {}))
-    leaves[GAP_RECORDS] = _leaf_counts(gaps, _gap_records(session, where.year))
+    leaves[GAP_RECORDS] = _leaf_counts(gaps, stored_gaps(session, where.year))
     by_agency = scope.agency_id is None
     protections = _protect_year(where.lattice, [*families, gaps], leaves, scope.k, by_agency, wait)
     inputs = _Inputs(scope, regions, service_types or {}, protections, where.time, where.area)
@@ -885,23 +886,27 @@ def build(
     )
 
 
-def _gap_records(session: AnySession, scope: Scope) -> dict[tuple[Any, ...], int]:
+def gap_counts(
+    session: AnySession, scope: Scope | None, chosen: ColumnElement[bool] | None = None
+) -> dict[tuple[Any, ...], int]:
     """Counts of the gaps caseworkers recorded, under the rules of the incident tables: the
     survivor's consent to reporting (the gap's copy of it), the agencies counted, the period —
     and never a gap recorded for an incident found not to be GBV, nor for a case that is not a
     GBV case (a child protection case's gaps are its own sub-cluster's). Keyed as the packs
-    are: (service, YYYYMM, region, agency)."""
+    are: (service, YYYYMM, region, agency). Without a scope: every agency, all time (the
+    maintained aggregate's view), optionally only the ``chosen`` gaps."""
     g = service_gaps.c
-    day = func.date(g.recorded_at) if _dialect(session) != "postgresql" else func.cast(g.recorded_at, Date)
     month = _month(session, g.recorded_at)
     conditions = [
         g.reporting_consent == true(),
         of_gbv_cases(g.case_id),
-        _agencies_counted(scope, g.agency_id),
         or_(g.incident_id.is_(None), incidents.c.gbv_type != NON_GBV),
-        day >= scope.period.start,
-        day <= scope.period.end,
     ]
+    if scope is not None:
+        day = func.date(g.recorded_at) if _dialect(session) != "postgresql" else func.cast(g.recorded_at, Date)
+        conditions += [_agencies_counted(scope, g.agency_id), day >= scope.period.start, day <= scope.period.end]
+    if chosen is not None:
+        conditions.append(chosen)
     stmt = (
         select(g.service_type, month, g.region_code, g.agency_id, func.count())
         .select_from(

@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .aggregates import (
+    GAP_RECORDS,
     LATTICE_DIMS,
     NULL_AS,
     AnySession,
@@ -36,8 +37,10 @@ from .aggregates import (
     count_sets,
     countable,
     counted_rows,
+    gap_counts,
     incidents,
     key_of,
+    service_gaps,
 )
 from .families import incident_families
 from .period import Period
@@ -45,7 +48,7 @@ from .period import Period
 GROUPINGS: tuple[tuple[str, ...], ...] = tuple((*c.columns, *LATTICE_DIMS) for c in incident_families())
 # Change RULES with any change to how an incident is counted: a stale aggregate is then rebuilt
 # before it is read (the groupings and the NULL mapping are part of the fingerprint already).
-RULES = "2026-11 incidents by interview month"
+RULES = "2026-11 incidents by interview month, recorded gaps by month recorded"
 FINGERPRINT = hashlib.sha256(repr((RULES, GROUPINGS, sorted(NULL_AS.items()))).encode()).hexdigest()[:32]
 
 counts = table(
@@ -69,30 +72,56 @@ def _name(grouping: Sequence[str]) -> str:
     return ",".join(grouping[: -len(LATTICE_DIMS)])
 
 
+GAP_DIMENSION = (GAP_RECORDS, *LATTICE_DIMS)  # recorded gaps, by service
+
+
 def _entry(grouping: Sequence[str], key: Sequence[Any]) -> tuple[str, str, int, str, int]:
     *values, month, region, agency = key
     return _name(grouping), json.dumps(values, separators=(",", ":")), int(month), str(region), int(agency)
 
 
 def contribution(
-    session: AnySession, *, ids: Collection[str] = (), case_ids: Collection[str] = ()
+    session: AnySession,
+    *,
+    ids: Collection[str] = (),
+    case_ids: Collection[str] = (),
+    gap_ids: Collection[int] = (),
 ) -> Tally:
-    """What these incidents (by id, or all of these cases') add to the aggregate as they are now
-    in the transaction: one row each if counted, read by the raw count's own query."""
+    """What these incidents and recorded gaps add to the aggregate as they are now in the
+    transaction — the incidents by id, the gaps by id or recorded for one of these incidents,
+    everything of these cases — read by the raw count's own queries."""
+    tally: Tally = {}
     chosen: list[ColumnElement[bool]] = []
     if ids:
         chosen.append(incidents.c.id.in_(list(ids)))
     if case_ids:
         chosen.append(incidents.c.case_id.in_(list(case_ids)))
-    if not chosen:
-        return {}
-    rows = counted_rows(session, and_(countable(), or_(*chosen)))
-    tally: Tally = {}
-    for row in session.execute(select(rows)).mappings():
-        for grouping in GROUPINGS:
-            entry = _entry(grouping, key_of(grouping, [row[name] for name in grouping]))
-            tally[entry] = tally.get(entry, 0) + 1
+    if chosen:
+        rows = counted_rows(session, and_(countable(), or_(*chosen)))
+        for row in session.execute(select(rows)).mappings():
+            for grouping in GROUPINGS:
+                entry = _entry(grouping, key_of(grouping, [row[name] for name in grouping]))
+                tally[entry] = tally.get(entry, 0) + 1
+    g = service_gaps.c
+    gaps = [
+        condition
+        for condition, wanted in (
+            (g.id.in_(list(gap_ids)), gap_ids),
+            (g.incident_id.in_(list(ids)), ids),  # a reclassified incident moves its gaps in or out
+            (g.case_id.in_(list(case_ids)), case_ids),
+        )
+        if wanted
+    ]
+    if gaps:
+        for key, n in gap_counts(session, None, or_(*gaps)).items():
+            entry = _gap_entry(key)
+            tally[entry] = tally.get(entry, 0) + n
     return tally
+
+
+def _gap_entry(key: Sequence[Any]) -> tuple[str, str, int, str, int]:
+    service, month, region, agency = key
+    return GAP_RECORDS, json.dumps([service]), int(month), region or "", int(agency)
 
 
 def difference(after: Tally, before: Tally) -> Tally:
@@ -156,7 +185,7 @@ def _replace(session: AnySession) -> int:
 
 
 def _raw(session: AnySession) -> Tally:
-    tally: Tally = {}
+    tally: Tally = {_gap_entry(key): n for key, n in gap_counts(session, None).items() if n}
     for grouping, found in count_sets(session, ALL_TIME, GROUPINGS, where=countable()).items():
         for key, n in found.items():
             if n:
@@ -180,7 +209,7 @@ def _values(key: str) -> tuple[Any, ...]:
 
 def differences(session: AnySession) -> list[str]:
     """Every count where the aggregate and a full recount disagree (empty: they agree)."""
-    stored, raw = _stored(session, GROUPINGS), _raw(session)
+    stored, raw = _stored(session, [*GROUPINGS, GAP_DIMENSION]), _raw(session)
     return [
         f"{g} {k} month {m} region {r} agency {a}: aggregate {stored.get(entry, 0)}, incidents {raw.get(entry, 0)}"
         for entry in sorted(stored.keys() | raw.keys())
@@ -208,6 +237,22 @@ def ensure_built(session: AnySession) -> None:
 def stored_counts(session: AnySession, scope: Scope, groupings: Sequence[tuple[str, ...]]) -> Counts:
     """The scope's counts for each grouping, in ``count_sets``'s shape, from the aggregate."""
     ensure_built(session)
+    conditions = _scope_conditions(scope)
+    by_name = {_name(grouping): grouping for grouping in groupings}
+    found: Counts = {grouping: {} for grouping in groupings}
+    for (g, k, m, r, a), n in _stored(session, groupings, *conditions).items():
+        found[by_name[g]][(*_values(k), m, r, a)] = n
+    return found
+
+
+def stored_gaps(session: AnySession, scope: Scope) -> dict[tuple[Any, ...], int]:
+    """The scope's recorded gaps, in ``gap_counts``'s shape, from the aggregate."""
+    ensure_built(session)
+    stored = _stored(session, [GAP_DIMENSION], *_scope_conditions(scope))
+    return {(_values(k)[0], m, r or None, a): n for (_g, k, m, r, a), n in stored.items()}
+
+
+def _scope_conditions(scope: Scope) -> list[ColumnElement[bool]]:
     conditions = [
         counts.c.month >= _month_number(scope.period.start),
         counts.c.month <= _month_number(scope.period.end),
@@ -218,8 +263,4 @@ def stored_counts(session: AnySession, scope: Scope, groupings: Sequence[tuple[s
         conditions.append(counts.c.agency_id.in_(select(agencies.c.id).where(agencies.c.isp_signed == true())))
     if scope.region:
         conditions.append(counts.c.region == scope.region)
-    by_name = {_name(grouping): grouping for grouping in groupings}
-    found: Counts = {grouping: {} for grouping in groupings}
-    for (g, k, m, r, a), n in _stored(session, groupings, *conditions).items():
-        found[by_name[g]][(*_values(k), m, r, a)] = n
-    return found
+    return conditions

@@ -1,9 +1,9 @@
 """Keeping the maintained statistics aggregate (``gbvims/maintained.py``) true, in the
-transaction of every write that changes what an incident counts as.
+transaction of every write that changes what an incident or a recorded service gap counts as.
 
-Writes through the ORM (an incident recorded, corrected, reclassified, deleted) are seen at
-flush: the incidents' contributions are read before the flush and after it, and the difference
-is added. Statements that change incidents in bulk (a consent given or withdrawn, an erasure)
+Writes through the ORM (an incident recorded, corrected, reclassified, deleted; a gap recorded)
+are seen at flush: their contributions are read before the flush and after it, and the
+difference is added. Statements that change incidents in bulk (a consent given or withdrawn, an erasure)
 run inside ``recounted(case_ids)``, which does the same around them. A write anywhere else would
 leave the counts stale: ``flask stats check`` (run it from cron) compares them with a full
 count, ``flask stats rebuild`` counts again, and the tests run every write path against it.
@@ -21,37 +21,49 @@ from sqlalchemy.orm import InstanceState, Session, scoped_session
 
 from gbvims import maintained
 from gbvims.aggregates import incidents as counted_incident
-from models import Incident, db
+from gbvims.aggregates import service_gaps as counted_gap
+from models import Incident, ServiceGap, db
 
 _WAITING = "statistics_upkeep"
-# The incident attributes a count reads (the statistics package names them by column).
-_COUNTED = tuple(
-    prop.key
-    for prop in inspect(Incident).column_attrs
-    if any(col.name in counted_incident.c for col in prop.columns)
-)
 
 
-def _counted_change(incident: Incident) -> bool:
-    state: InstanceState[Incident] = inspect(incident)
-    return any(state.attrs[name].history.has_changes() for name in _COUNTED)
+def _read_by_count(model: type[Any], counted: Any) -> tuple[str, ...]:
+    """The attributes of ``model`` a count reads (the statistics package names them by column)."""
+    return tuple(
+        prop.key for prop in inspect(model).column_attrs if any(col.name in counted.c for col in prop.columns)
+    )
+
+
+_COUNTED = {Incident: _read_by_count(Incident, counted_incident), ServiceGap: _read_by_count(ServiceGap, counted_gap)}
+
+
+def _counted_change(row: Incident | ServiceGap) -> bool:
+    state: InstanceState[Any] = inspect(row)
+    return any(state.attrs[name].history.has_changes() for name in _COUNTED[type(row)])
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    changed = [o for o in session.dirty if isinstance(o, Incident) and _counted_change(o)]
-    gone = [o for o in session.deleted if isinstance(o, Incident)]
-    new = [o for o in session.new if isinstance(o, Incident)]
+    changed = [o for o in session.dirty if isinstance(o, (Incident, ServiceGap)) and _counted_change(o)]
+    gone = [o for o in session.deleted if isinstance(o, (Incident, ServiceGap))]
+    new = [o for o in session.new if isinstance(o, (Incident, ServiceGap))]
     if not (changed or gone or new):
         return
     with session.no_autoflush:
-        before = maintained.contribution(session, ids=[o.id for o in (*changed, *gone)])
+        before = maintained.contribution(session, **_chosen([*changed, *gone]))
     session.info.setdefault(_WAITING, []).append((before, [*changed, *new]))
 
 
 def _after_flush(session: Session, _context: Any) -> None:
     for before, written in session.info.pop(_WAITING, []):
-        after = maintained.contribution(session, ids=[o.id for o in written])
+        after = maintained.contribution(session, **_chosen(written))
         maintained.add(session, maintained.difference(after, before))
+
+
+def _chosen(rows: list[Any]) -> dict[str, list[Any]]:
+    return {
+        "ids": [o.id for o in rows if isinstance(o, Incident)],
+        "gap_ids": [o.id for o in rows if isinstance(o, ServiceGap)],
+    }
 
 
 def _forget_waiting(session: Session) -> None:
@@ -60,7 +72,7 @@ def _forget_waiting(session: Session) -> None:
 
 @contextmanager
 def recounted(session: Session | scoped_session[Any], case_ids: list[str]) -> Iterator[None]:
-    """Around statements that change these cases' incidents without the ORM."""
+    """Around statements that change these cases' incidents and gaps without the ORM."""
     session.flush()
     before = maintained.contribution(session, case_ids=case_ids)
     yield

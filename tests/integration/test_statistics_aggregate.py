@@ -13,6 +13,7 @@ from flask_login import login_user
 from sqlalchemy import func, select, update
 
 from app.cases import erasure, service
+from app.referrals import service as referrals
 from gbvims import maintained
 from gbvims.aggregates import Scope, build
 from gbvims.period import parse
@@ -37,6 +38,15 @@ def counted_total(app) -> int:
                 select(func.coalesce(func.sum(StatisticsCount.n), 0)).where(
                     StatisticsCount.dimension == "gbv_type,delay,health"
                 )
+            )
+        )
+
+
+def gaps_counted(app) -> int:
+    with app.app_context():
+        return int(
+            db.session.scalar(
+                select(func.coalesce(func.sum(StatisticsCount.n), 0)).where(StatisticsCount.dimension == "gap_records")
             )
         )
 
@@ -81,6 +91,14 @@ def test_every_write_keeps_the_aggregate_equal_to_a_full_count(app, api) -> None
     assert counted_total(app) == 6 and differences(app) == []
 
     incident_id = api("awa", "GET", f"/cases/{second}")["incidents"][0]["id"]
+    her_first = api("awa", "GET", f"/cases/{first}")["incidents"][0]["id"]
+    with app.test_request_context():  # services nobody offers here: gaps, counted apart
+        awa = db.session.scalars(select(User).where(User.username == "awa")).one()
+        login_user(awa)
+        referrals.record_gap(awa, db.session.get(Case, second), "legal", incident_id)
+        referrals.record_gap(awa, db.session.get(Case, first), "shelter", her_first)
+        db.session.commit()
+    assert gaps_counted(app) == 2 and differences(app) == []
     api("awa", "PATCH", f"/cases/{second}/incidents/{incident_id}",
         {"classification": {"penetration": False, "unwanted_sexual_contact": True}, "time_of_day": "morning"})
     assert differences(app) == []  # reclassified: moved from rape to sexual assault
@@ -99,6 +117,7 @@ def test_every_write_keeps_the_aggregate_equal_to_a_full_count(app, api) -> None
         service.withdraw_consent(awa, db.session.get(Case, first), "reporting")
         db.session.commit()
     assert counted_total(app) == 4 and differences(app) == []  # her two incidents leave the counts
+    assert gaps_counted(app) == 1  # and her gap
 
     consent = case_payload()["consent"]
     api("awa", "POST", f"/cases/{first}/consent", consent)
@@ -107,7 +126,7 @@ def test_every_write_keeps_the_aggregate_equal_to_a_full_count(app, api) -> None
     with app.test_request_context():
         erasure.erase(db.session.get(Case, second))  # consented: the coarsened remains still count
         db.session.commit()
-    assert counted_total(app) == 6 and differences(app) == []
+    assert counted_total(app) == 6 and gaps_counted(app) == 2 and differences(app) == []
 
     api("binta", "POST", f"/cases/{other}/consent", {**consent, "reporting": False})
     assert counted_total(app) == 5 and differences(app) == []
@@ -143,8 +162,8 @@ def test_a_report_reads_the_aggregate_not_the_incidents(app, api) -> None:
             report = build(db.session, scope)
     assert report.counted == 6
     read = [s for s in statements if "statistics_counts" in s]
-    assert len(read) == 1
-    assert not [s for s in statements if "incidents" in s and "service_gaps" not in s]  # gaps: their own table
+    assert len(read) == 2  # the tables' counts, the recorded gaps
+    assert not [s for s in statements if "incidents" in s or "service_gaps" in s]
 
 
 def test_rebuilt_on_first_read_after_an_upgrade(app, api) -> None:
