@@ -407,3 +407,7 @@ def _write(rows: list[Row]) -> None:
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
     results.assemble()
     print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    run()

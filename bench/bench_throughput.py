@@ -354,3 +354,7 @@ def _write(
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
     results.assemble()
     print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    run()

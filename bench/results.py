@@ -1,12 +1,13 @@
 """``bench/RESULTS.md``: the one page the figures come from, assembled from each benchmark's own
-part (country scale, statistics, throughput), whichever have been run."""
+part (country scale, statistics, throughput), whichever have been run, and ``PROFILE.md``: where
+the time goes for a target not met, written by hand from a profile and dated."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 HERE = Path(__file__).parent
-PARTS = ("SCALE.md", "STATISTICS.md", "THROUGHPUT.md")
+PARTS = ("SCALE.md", "STATISTICS.md", "THROUGHPUT.md", "PROFILE.md")  # the last written by hand
 
 
 def assemble() -> Path:
