@@ -109,6 +109,10 @@ class BaseConfig:
     # Protecting a year of statistics is worked out in the background the first time its counts
     # are asked for; a request waits this long for it, then answers 503 "being prepared".
     STATS_WAIT_SECONDS = float(os.environ.get("SUTURA_STATS_WAIT_SECONDS", "20"))
+    # Audit events recorded by a request are chained this long after its response, together
+    # with every other response's of the moment (one seal per worker, not one per request);
+    # 0 seals each response's own events as soon as it is sent.
+    AUDIT_SEAL_DELAY = float(os.environ.get("SUTURA_AUDIT_SEAL_DELAY", "0.2"))
 
     # Operations (docs/monitoring.md): JSON logs, Prometheus metrics at /metrics, outages.
     SUTURA_LOG_LEVEL = os.environ.get("SUTURA_LOG_LEVEL", "INFO").upper()
@@ -169,6 +173,7 @@ class TestConfig(BaseConfig):
     PASSWORD_MEMORY_COST = 8
     PASSWORD_PARALLELISM = 1
     RATELIMIT_STORAGE_URI = "memory://"
+    AUDIT_SEAL_DELAY = 0.0  # tests see each response's events sealed when it closes
 
 
 class ProductionConfig(BaseConfig):

@@ -8,6 +8,8 @@ that holds the head row: numbered, hashed onto the previous entry, removed from 
 runs after each response that recorded events has been sent (``init_app``), after a commit
 outside a request (commands), and before anyone reads or verifies the log; a sealer that finds
 the head busy leaves its events to the one holding it, which seals until nothing is left.
+Under load a worker seals once per ``AUDIT_SEAL_DELAY`` for all the responses of that moment
+(``_Sealer``), so the chain's cost per request falls as the load grows.
 
 Values logged are who, what, which record, when, from where and the outcome — never an
 identifying value.
@@ -20,6 +22,8 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +36,7 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session
 
+from config import ConfigurationError
 from models import AuditEvent, AuditHead, AuditPending, User, db, utcnow
 from models.keys import keyring
 
@@ -175,20 +180,66 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(_UNSEALED, None)
 
 
+class _Sealer:
+    """A worker's seals, a moment after the responses: the first response with events to seal
+    starts a timer, the responses sent before it fires add their events to the same seal.
+
+    The events are already committed in ``audit_pending`` (a worker that stops before its timer
+    loses nothing: the next seal anywhere, the log page, ``audit verify`` or ``audit seal`` from
+    cron chain them)."""
+
+    def __init__(self, app: Flask, delay: float) -> None:
+        self._app, self._delay = app, delay
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._pid = os.getpid()
+
+    def soon(self) -> None:
+        with self._lock:
+            if self._timer is not None and self._pid == os.getpid():
+                return  # the coming seal takes this response's events too (committed before it)
+            self._pid = os.getpid()  # a timer of the process this one was forked from is not ours
+            self._timer = threading.Timer(self._delay, self.run)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def run(self) -> None:
+        # Cleared before sealing: an event committed after this point starts the next timer,
+        # one committed before it is seen by this seal.
+        with self._lock:
+            self._timer = None
+        with self._app.app_context():
+            seal()
+
+    @property
+    def waiting(self) -> threading.Timer | None:
+        return self._timer
+
+
 def init_app(app: Flask) -> None:
     """Seal after the response: the reader has its page, the worker then chains the events."""
     if not orm_events.contains(db.session, "after_commit", _after_commit):  # one session, every app
         orm_events.listen(db.session, "after_commit", _after_commit)
         orm_events.listen(db.session, "after_rollback", _after_rollback)
+    delay = float(app.config.get("AUDIT_SEAL_DELAY", 0))
+    if not 0 <= delay <= 5:
+        raise ConfigurationError(
+            f"SUTURA_AUDIT_SEAL_DELAY: {delay} seconds; between 0 and 5 (events wait unchained that long)"
+        )
+    app.extensions["sutura.audit_sealer"] = _Sealer(app, delay) if delay else None
 
     @app.after_request
     def seal_after_response(response: Response) -> Response:
         if g.pop("audit_unsealed", False):
-            def seal_in_app() -> None:
-                with app.app_context():
-                    seal()
+            sealer: _Sealer | None = app.extensions["sutura.audit_sealer"]
+            if sealer is not None:
+                response.call_on_close(sealer.soon)
+            else:
+                def seal_in_app() -> None:
+                    with app.app_context():
+                        seal()
 
-            response.call_on_close(seal_in_app)
+                response.call_on_close(seal_in_app)
         return response
 
     @app.teardown_appcontext

@@ -300,8 +300,9 @@ def keys_retire(kek_id: str) -> None:
 
 @audit_cli.command("seal")
 def audit_seal() -> None:
-    """Chain every committed event still waiting (each response seals its own; this catches
-    the few left when two sealers crossed). Safe to run from cron at any time."""
+    """Chain every committed event still waiting (workers seal a moment after their responses;
+    this catches the few left when two sealers crossed or a worker stopped before its seal).
+    Safe to run from cron at any time."""
     click.echo(f"sealed {audit.seal(wait=True)} audit events")
 
 

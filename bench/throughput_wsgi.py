@@ -1,6 +1,7 @@
 """WSGI entry for ``bench/bench_throughput.py``: the service on the benchmark's own schema and key
 file, given by the environment (``BENCH_THROUGHPUT_DATABASE_URL``, ``SUTURA_KEY_FILE``) because
-gunicorn's workers import it in processes of their own."""
+gunicorn's workers import it in processes of their own; ``SUTURA_AUDIT_SEAL_DELAY`` says how the
+workers seal the audit chain."""
 
 from __future__ import annotations
 
@@ -15,5 +16,7 @@ app = create_app(
         "SQLALCHEMY_DATABASE_URI": os.environ["BENCH_THROUGHPUT_DATABASE_URL"],
         "SUTURA_KEY_FILE": os.environ["SUTURA_KEY_FILE"],
         "RATELIMIT_ENABLED": False,
+        # Sealing as deployed (the test settings seal each response's events at once).
+        "AUDIT_SEAL_DELAY": float(os.environ["SUTURA_AUDIT_SEAL_DELAY"]),
     },
 )

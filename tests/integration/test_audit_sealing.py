@@ -206,3 +206,53 @@ def test_concurrent_readers_leave_one_whole_chain(app, factory) -> None:
     sealed, pending = counts(app)
     assert pending == 0 and sealed == before + readers * 10
     assert chain_intact(app) == sealed
+
+
+def test_under_load_one_seal_takes_the_events_of_many_responses(app, factory, monkeypatch) -> None:
+    factory.user("awa")
+    case_id = make_case(app, "awa")
+    client = client_of(app, "awa")
+    sealer = audit._Sealer(app, delay=60)  # fired by the test below, not by the clock
+    monkeypatch.setitem(app.extensions, "sutura.audit_sealer", sealer)
+    before = counts(app)
+    with captured_sql(app) as statements:
+        for _ in range(3):
+            assert client.get(f"/cases/{case_id}").status_code == 200  # sent and closed
+    assert not [s for s in statements if "audit_head" in s or s.lstrip().startswith("INSERT INTO audit_events")]
+    assert counts(app) == (before[0], before[1] + 3)
+    timer = sealer.waiting
+    assert timer is not None  # one timer for the three responses
+    timer.cancel()
+
+    with captured_sql(app) as statements:
+        sealer.run()  # what the timer does when it fires
+    assert len([s for s in statements if s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS")]) == 1
+    assert counts(app) == (before[0] + 3, 0)
+    assert sealer.waiting is None
+    assert chain_intact(app) == before[0] + 3
+
+
+def test_the_timer_seals_on_its_own_and_the_next_response_starts_another(app, factory, monkeypatch) -> None:
+    factory.user("awa")
+    case_id = make_case(app, "awa")
+    client = client_of(app, "awa")
+    sealer = audit._Sealer(app, delay=0.05)
+    monkeypatch.setitem(app.extensions, "sutura.audit_sealer", sealer)
+    sealed_before = counts(app)[0]
+    for round_ in (1, 2):
+        client.get(f"/cases/{case_id}")
+        timer = sealer.waiting
+        assert timer is not None
+        timer.join(timeout=10)  # the worker's own thread, with its own app context and session
+        assert counts(app) == (sealed_before + round_, 0)
+    assert chain_intact(app) == sealed_before + 2
+
+
+@pytest.mark.parametrize("delay", [-1, 6])
+def test_a_seal_delay_out_of_bounds_refuses_to_start(delay) -> None:
+    from config import ConfigurationError
+
+    from ..conftest import make_app
+
+    with pytest.raises(ConfigurationError, match="SUTURA_AUDIT_SEAL_DELAY"):
+        make_app("sqlite://", AUDIT_SEAL_DELAY=delay)
