@@ -99,6 +99,20 @@ def record(
     return event
 
 
+def commit_read() -> None:
+    """Commit the events of a page that only read, once the page is built.
+
+    What the request loaded is left as it is rather than expired, as a commit does by default:
+    nothing reads it again, and expiring the hundred-odd rows of a list cost more than the
+    event's insert."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def _take_head(conn: Connection, *, wait: bool) -> tuple[int, str] | None:
     """Lock the head row, or None when another sealer holds it (and will seal our events).
 

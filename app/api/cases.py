@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from models import Case, Incident, db, utcnow
 
+from .. import audit
 from ..auth import acting_user
 from ..cases import editing, incidents, notes, service
 from ..cases.editing import incident_answers, survivor_answers
@@ -144,7 +145,7 @@ def _listed(items: list[Case], total: int, number: int, *, searched: bool) -> Re
             target_type="case",
             details={"cases": [c.id for c in items], "search": searched, "via": "api"},
         )
-        db.session.commit()
+        audit.commit_read()
     return body
 
 

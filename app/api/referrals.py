@@ -103,7 +103,7 @@ def provider_referrals() -> Response:
             target_type="referral",
             details={"referrals": [r.id for r in page.items], "via": "api"},
         )
-        db.session.commit()
+        audit.commit_read()
     return body
 
 

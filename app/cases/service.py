@@ -285,15 +285,19 @@ def list_query(user: User, filters: CaseFilters) -> Select[Any]:
     stmt = (
         select(Case)
         .where(case_scope(user), Case.purged_at.is_(None))
-        # A row of the list shows the case and its survivor's name: nothing else is joined to
-        # every row (agency, owner, assignments, a child's concerns load only if a page asks).
+        # A row of the list shows the case and its survivor's name (a search also checks the
+        # phone): nothing else is read for every row (agency, owner, assignments, a child's
+        # profile and concerns, the survivor's other columns load only if a page asks).
         .options(
-            joinedload(Case.survivor),
+            joinedload(Case.survivor).load_only(
+                Survivor.case_id, Survivor._given_name, Survivor._family_name, Survivor._nickname, Survivor._phone
+            ),
             joinedload(Case.data_key_record),
             lazyload(Case.agency),
             lazyload(Case.owner),
             lazyload(Case.assignments),
             lazyload(Case.child_concerns),
+            lazyload(Case.child_profile),
         )
     )
     if filters.status:

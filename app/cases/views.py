@@ -20,7 +20,7 @@ from models import Case, Location, db, utcnow
 from models.case import STAGES
 from referral.states import FINAL, events_from
 
-from .. import clock
+from .. import audit, clock
 from ..auth import acting_user
 from ..cp.page import cp_page_context
 from ..cp.profile import due_clocks
@@ -123,7 +123,7 @@ def index() -> Response | str:
         service.audit.record(
             "case.list_viewed", target_type="case", details={"cases": shown, "search": bool(filters.q)}
         )
-        db.session.commit()
+        audit.commit_read()
     return html
 
 
@@ -239,7 +239,7 @@ def show(case_id: str) -> str:
         **cp_page_context(acting_user(), case),
     )
     service.record_view(case)
-    db.session.commit()
+    audit.commit_read()
     return html
 
 

@@ -73,5 +73,5 @@ def home() -> Response | str:
     shown = tasks.cases_shown() if tasks is not None else []
     if shown:  # case codes (and names) shown: logged like a case list
         audit.record("case.list_viewed", target_type="case", details={"cases": sorted(shown)})
-        db.session.commit()
+        audit.commit_read()
     return html

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -30,6 +30,7 @@ from models import (
     ProviderService,
     Referral,
     ServiceGap,
+    Survivor,
     User,
     db,
     utcnow,
@@ -653,30 +654,46 @@ def pending_transfers(user: User) -> list[CaseTransfer]:
     )
 
 
+ALERTS_SHOWN = 50  # of each kind
+
+
 def alerts(user: User, now: dt.datetime | None = None) -> tuple[list[Referral], list[Referral]]:
     """For the caseworker's and supervisor's dashboard: overdue referrals, and providers'
-    answers of the last 14 days still waiting to be closed."""
+    answers of the last 14 days still waiting to be closed; the first ``ALERTS_SHOWN`` of each,
+    soonest due first, in one query (one kind never crowds the other out)."""
     moment = now or utcnow()
-    base = (
-        select(Referral)
+    overdue = and_(Referral.state == "sent", Referral.due_at < moment)
+    answered = and_(
+        Referral.state.in_(("accepted", "declined", "service_delivered", "not_delivered")),
+        Referral.responded_at >= moment - dt.timedelta(days=14),
+    )
+    ranked = (
+        select(
+            Referral.id,
+            func.row_number().over(partition_by=Referral.state == "sent", order_by=Referral.due_at).label("rank"),
+        )
         .join(Case, Case.id == Referral.case_id)
-        .where(case_scope(user), Case.purged_at.is_(None))
+        .where(case_scope(user), Case.purged_at.is_(None), or_(overdue, answered))
+        .subquery()
+    )
+    shown = db.session.scalars(
+        select(Referral)
+        .join(ranked, ranked.c.id == Referral.id)
+        .where(ranked.c.rank <= ALERTS_SHOWN)
         # The dashboard shows the referral, its case's code and the survivor's name: only those
-        # tables are joined (every other eager relationship of a referral or a case — provider,
-        # its agency, the packet's key, owner, team — made it a join of ten tables to plan).
+        # are read (every other eager relationship of a referral or a case — provider, its
+        # agency, the packet's key, owner, team, a child's profile — made it a join of ten
+        # tables to plan, and the survivor's other columns are not shown).
         .options(
             lazyload("*"),
             joinedload(Referral.case).options(
-                lazyload("*"), joinedload(Case.survivor).lazyload("*"), joinedload(Case.data_key_record)
+                lazyload("*"),
+                joinedload(Case.survivor)
+                .load_only(Survivor.case_id, Survivor._given_name, Survivor._family_name, Survivor._nickname)
+                .lazyload("*"),
+                joinedload(Case.data_key_record),
             ),
         )
         .order_by(Referral.due_at)
-    )
-    overdue = db.session.scalars(base.where(Referral.state == "sent", Referral.due_at < moment).limit(50)).all()
-    answered = db.session.scalars(
-        base.where(
-            Referral.state.in_(("accepted", "declined", "service_delivered", "not_delivered")),
-            Referral.responded_at >= moment - dt.timedelta(days=14),
-        ).limit(50)
     ).all()
-    return list(overdue), list(answered)
+    return [r for r in shown if r.state == "sent"], [r for r in shown if r.state != "sent"]

@@ -300,7 +300,7 @@ def inbox() -> str:
     shown = [c.referral.id for c in cards]
     if shown:  # first names shared in the packets are read here
         audit.record("referral.inbox_viewed", target_type="referral", details={"referrals": shown})
-        db.session.commit()
+        audit.commit_read()
     return html
 
 

@@ -163,7 +163,51 @@ def test_the_referral_alerts_join_only_what_the_list_shows(app, client, factory)
     with captured_sql(app) as statements:
         assert client_of(app, "awa").get("/cases").status_code == 200
     alerts = [s for s in statements if s.startswith("SELECT referrals.id")]
-    assert len(alerts) == 2
+    assert len(alerts) == 1  # overdue and answered together
     for statement in alerts:
         joined = set(re.findall(r"(?:FROM|JOIN) (\w+)", statement))
         assert joined <= {"referrals", "cases", "survivors", "data_keys", "case_assignments"}, joined  # + scope
+
+
+def test_many_overdue_referrals_never_hide_an_answer(app, client, factory) -> None:
+    """Overdue and answered referrals come from one query, the first 50 of each: sixty overdue
+    referrals do not crowd out the provider's answer, nor does another caseworker's case show."""
+    import datetime as dt
+
+    from flask_login import login_user
+    from sqlalchemy import update
+
+    from app.referrals.service import ALERTS_SHOWN, alerts
+    from models import Referral, User, db, utcnow
+
+    from ..conftest import api_token
+
+    factory.user("awa", role="caseworker", agency="ESPOIR")
+    factory.user("binta", role="caseworker", agency="ESPOIR")
+    clinic = _clinic(app, factory)
+    headers = {"awa": api_token(client, "awa"), "binta": api_token(client, "binta")}
+    sent: dict[str, list[str]] = {"awa": [], "binta": []}
+    for owner, count in (("awa", ALERTS_SHOWN + 11), ("binta", 1)):
+        for _ in range(count):
+            case_id = make_case(app, owner)
+            made = client.post(f"/api/v1/cases/{case_id}/referrals", headers=headers[owner],
+                               json={"service_type": "health", "provider_id": clinic, "share": ["given_name"]})
+            assert made.status_code == 201, made.get_json()
+            sent[owner].append(made.get_json()["id"])
+    now = utcnow()
+    answered_id, *overdue_ids = sent["awa"]
+    with app.app_context():
+        for n, referral_id in enumerate(overdue_ids + sent["binta"]):  # due 1, 2, … hours ago
+            db.session.execute(update(Referral).where(Referral.id == referral_id)
+                               .values(due_at=now - dt.timedelta(hours=len(overdue_ids) + 1 - n)))
+        db.session.execute(update(Referral).where(Referral.id == answered_id)
+                           .values(state="accepted", responded_at=now - dt.timedelta(days=1)))
+        db.session.commit()
+    with app.test_request_context():
+        awa = db.session.scalars(db.select(User).where(User.username == "awa")).one()
+        login_user(awa)
+        overdue, answered = alerts(awa, now)
+        assert [r.id for r in answered] == [answered_id]
+        assert [r.id for r in overdue] == overdue_ids[:ALERTS_SHOWN]  # the longest overdue first
+        assert not {r.id for r in overdue} & set(sent["binta"])
+        assert all(r.case.survivor.display_name for r in overdue)
