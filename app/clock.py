@@ -4,8 +4,10 @@ times of incidents in it) and date formats per language (30/11/2026 04:23 in Fre
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
 from flask import current_app
 from flask_babel import format_datetime, get_locale
 
@@ -36,7 +38,14 @@ def day(value: dt.date | dt.datetime | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = local(value).date()
-    return format_datetime(dt.datetime.combine(value, dt.time(12)), DATE_PATTERNS[_language()], rebase=False)
+    return _day(value, _language())
+
+
+@lru_cache(maxsize=4096)
+def _day(value: dt.date, language: str) -> str:
+    # A list shows a date per row; Babel takes longer to format one than the row to render.
+    noon = dt.datetime.combine(value, dt.time(12))
+    return babel_dates.format_datetime(noon, DATE_PATTERNS[language], locale=language)
 
 
 def moment(value: dt.datetime | None) -> str:

@@ -18,6 +18,7 @@ class Page:
     number: int
     per_page: int
     total: int
+    exact: bool = True  # false: ``total`` is a lower bound (a search that checked only what it showed)
 
     @property
     def pages(self) -> int:

@@ -112,13 +112,11 @@ def list_cases() -> Response:
         raise ValidationFailed(fields={"q": [message]})
     filters = _filters(request.args, q)
     if filters.q:
-        items, total = service.search(acting_user(), filters)
-        number = 1
-    else:
-        per_page = current_app.config.get("API_PAGE_SIZE", 50)
-        page = paginate(service.list_query(acting_user(), filters), per_page=per_page)
-        items, total, number = page.items, page.total, page.number
-    return _listed(items, total, number, searched=bool(filters.q))
+        results = service.search(acting_user(), filters)
+        return _listed(results.items, results.total, 1, searched=True, exact=results.exact)
+    per_page = current_app.config.get("API_PAGE_SIZE", 50)
+    page = paginate(service.list_query(acting_user(), filters), per_page=per_page)
+    return _listed(page.items, page.total, page.number, searched=False)
 
 
 @bp.route("/cases/search", methods=["POST"])
@@ -133,12 +131,14 @@ def search_cases() -> Response:
         errors["page"] = [_("The page must be a whole number from 1 to 10,000.")]
     if errors:
         raise ValidationFailed(fields=errors)
-    items, total = service.search(acting_user(), _filters(body, q), number)
-    return _listed(items, total, number, searched=True)
+    results = service.search(acting_user(), _filters(body, q), number)
+    return _listed(results.items, results.total, number, searched=True, exact=results.exact)
 
 
-def _listed(items: list[Case], total: int, number: int, *, searched: bool) -> Response:
-    body = jsonify(items=[case_summary(c) for c in items], total=total, page=number)
+def _listed(items: list[Case], total: int, number: int, *, searched: bool, exact: bool = True) -> Response:
+    """``total_exact`` false: a search checked only the candidates its page needed, and ``total``
+    is a lower bound, always larger than the matches up to this page (ask the next one)."""
+    body = jsonify(items=[case_summary(c) for c in items], total=total, total_exact=exact, page=number)
     if items:
         service.audit.record(
             "case.list_viewed",

@@ -66,6 +66,11 @@ CASE_LIST = {
     "properties": {
         "items": {"type": "array", "items": CASE_SUMMARY},
         "total": {"type": "integer"},
+        "total_exact": {
+            "type": "boolean",
+            "description": "false: a search checked only the candidates its page needed and total is a lower "
+            "bound, always larger than the matches up to this page (a next page exists)",
+        },
         "page": {"type": "integer"},
     },
 }

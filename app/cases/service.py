@@ -401,26 +401,48 @@ def canonical_code(q: str) -> str:
 # may travel in a URL; names and phone numbers may not (they would be written in access logs and
 # browser histories), so they are searched in a request body only.
 CASE_CODE_QUERY = re.compile(r"^[A-Za-z]{2,3}-?\d{4}-?[A-Za-z0-9]{6}$")
-SEARCH_CANDIDATES = 500  # decrypted per round trip; rounds go on until the candidates end
+SEARCH_CANDIDATES = 100  # read from the database per round trip
 SEARCH_RESULTS = 50  # per page of results
+SEARCH_COUNTED = 100  # candidates up to which every one is checked for an exact total
 MAX_NAME_WORDS = 6
 
 
-def search(user: User, filters: CaseFilters, page: int = 1) -> tuple[list[Case], int]:
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of a search. ``total`` is exact, or — when ``exact`` is false — a lower bound that
+    is always larger than the matches up to this page (so a next page exists)."""
+
+    items: list[Case]
+    total: int
+    exact: bool
+
+
+def search(user: User, filters: CaseFilters, page: int = 1) -> SearchResults:
     """One page of the cases matching ``filters.q`` in the user's scope, and how many there are.
 
-    A blind index's bucket holds the people searched for and a few others: every candidate is
-    decrypted and checked (``exact_matches``), in rounds of ``SEARCH_CANDIDATES``, to the last
-    one, so no cap can leave out the survivor searched for or miscount them."""
-    stmt = list_query(user, filters)
-    found: list[Case] = []
-    for offset in itertools.count(0, SEARCH_CANDIDATES):
-        candidates = list(db.session.scalars(stmt.limit(SEARCH_CANDIDATES).offset(offset)).unique())
-        found.extend(exact_matches(candidates, filters.q))
-        if len(candidates) < SEARCH_CANDIDATES:
-            break
+    A blind index's bucket holds the people searched for and a few others, so candidates are
+    decrypted and checked (``exact_matches``) in the list's order, newest first, until the page
+    is full and one more match shows a next page exists: no cap leaves anyone out, any page can
+    be reached, and the work is that of the page, not of every namesake in the country. When
+    the candidates are few (``SEARCH_COUNTED``) all are checked and the total is exact;
+    otherwise it is given as "more than" the matches found."""
+    stmt = list_query(user, filters).add_columns(func.count().over().label("candidates"))
     start = (max(page, 1) - 1) * SEARCH_RESULTS
-    return found[start : start + SEARCH_RESULTS], len(found)
+    enough = start + SEARCH_RESULTS + 1
+    found: list[Case] = []
+    checked = candidates = 0
+    for offset in itertools.count(0, SEARCH_CANDIDATES):
+        rows = db.session.execute(stmt.limit(SEARCH_CANDIDATES).offset(offset)).unique().all()
+        candidates = int(rows[0][-1]) if rows else candidates
+        for (case, _count) in rows:
+            if len(found) >= enough and candidates > SEARCH_COUNTED:
+                break
+            checked += 1
+            found.extend(exact_matches([case], filters.q))
+        if checked >= candidates or (len(found) >= enough and candidates > SEARCH_COUNTED) or not rows:
+            break
+    exact = checked >= candidates
+    return SearchResults(found[start : start + SEARCH_RESULTS], len(found), exact)
 
 
 def exact_matches(cases: list[Case], q: str) -> list[Case]:

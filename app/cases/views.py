@@ -87,8 +87,8 @@ def index() -> Response | str:
         return redirect(url_for("cases.index", **kept))
     if filters.q:
         number = max(1, min(request.form.get("page", 1, type=int) or 1, 10_000))
-        found, total = service.search(acting_user(), filters, number)
-        page = Page(found, number, service.SEARCH_RESULTS, total)
+        results = service.search(acting_user(), filters, number)
+        page = Page(results.items, number, service.SEARCH_RESULTS, results.total, exact=results.exact)
     else:
         page = paginate(service.list_query(acting_user(), filters), per_page=25)
     waiting = service.awaiting_approval(acting_user())
