@@ -428,21 +428,26 @@ def search(user: User, filters: CaseFilters, page: int = 1) -> SearchResults:
     otherwise it is given as "more than" the matches found."""
     stmt = list_query(user, filters).add_columns(func.count().over().label("candidates"))
     start = (max(page, 1) - 1) * SEARCH_RESULTS
-    enough = start + SEARCH_RESULTS + 1
+    enough = start + SEARCH_RESULTS + 1  # the page, and one more match to show a next page exists
     found: list[Case] = []
     checked = candidates = 0
+    ended = False
+
+    def page_full() -> bool:
+        return len(found) >= enough and candidates > SEARCH_COUNTED
+
     for offset in itertools.count(0, SEARCH_CANDIDATES):
         rows = db.session.execute(stmt.limit(SEARCH_CANDIDATES).offset(offset)).unique().all()
-        candidates = int(rows[0][-1]) if rows else candidates
-        for (case, _count) in rows:
-            if len(found) >= enough and candidates > SEARCH_COUNTED:
+        candidates = int(rows[0][-1]) if rows else checked
+        for case, _candidates in rows:
+            if page_full():
                 break
             checked += 1
             found.extend(exact_matches([case], filters.q))
-        if checked >= candidates or (len(found) >= enough and candidates > SEARCH_COUNTED) or not rows:
+        ended = (len(rows) < SEARCH_CANDIDATES or checked >= candidates) and not page_full()
+        if ended or page_full():
             break
-    exact = checked >= candidates
-    return SearchResults(found[start : start + SEARCH_RESULTS], len(found), exact)
+    return SearchResults(found[start : start + SEARCH_RESULTS], len(found), exact=ended)
 
 
 def exact_matches(cases: list[Case], q: str) -> list[Case]:
