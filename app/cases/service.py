@@ -6,7 +6,6 @@ What a kind of case records beyond that lives with the kind (``kinds.py``; GBV i
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -401,7 +400,7 @@ def canonical_code(q: str) -> str:
 # may travel in a URL; names and phone numbers may not (they would be written in access logs and
 # browser histories), so they are searched in a request body only.
 CASE_CODE_QUERY = re.compile(r"^[A-Za-z]{2,3}-?\d{4}-?[A-Za-z0-9]{6}$")
-SEARCH_CANDIDATES = 100  # read from the database per round trip
+SEARCH_SLACK = 10  # candidates read beyond the matches a page still needs (a bucket's strangers)
 SEARCH_RESULTS = 50  # per page of results
 SEARCH_COUNTED = 100  # candidates up to which every one is checked for an exact total
 MAX_NAME_WORDS = 6
@@ -430,21 +429,26 @@ def search(user: User, filters: CaseFilters, page: int = 1) -> SearchResults:
     start = (max(page, 1) - 1) * SEARCH_RESULTS
     enough = start + SEARCH_RESULTS + 1  # the page, and one more match to show a next page exists
     found: list[Case] = []
-    checked = candidates = 0
+    read = checked = candidates = 0
     ended = False
 
     def page_full() -> bool:
         return len(found) >= enough and candidates > SEARCH_COUNTED
 
-    for offset in itertools.count(0, SEARCH_CANDIDATES):
-        rows = db.session.execute(stmt.limit(SEARCH_CANDIDATES).offset(offset)).unique().all()
+    while True:
+        # As many candidates as the page still needs; once the count is known, all of them when
+        # they are few (for the exact total).
+        few = read > 0 and candidates <= SEARCH_COUNTED
+        wanted = (candidates - read if few else max(enough - len(found), 0)) + SEARCH_SLACK
+        rows = db.session.execute(stmt.limit(wanted).offset(read)).unique().all()
+        read += len(rows)
         candidates = int(rows[0][-1]) if rows else checked
         for case, _candidates in rows:
             if page_full():
                 break
             checked += 1
             found.extend(exact_matches([case], filters.q))
-        ended = (len(rows) < SEARCH_CANDIDATES or checked >= candidates) and not page_full()
+        ended = (len(rows) < wanted or checked >= candidates) and not page_full()
         if ended or page_full():
             break
     return SearchResults(found[start : start + SEARCH_RESULTS], len(found), exact=ended)
