@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crypto.blind_index import normalize_phone, scoped_index_key
@@ -22,6 +22,9 @@ def agency_index_key(agency_id: int) -> bytes:
 
 class Survivor(db.Model, EncryptedUnderCase):  # type: ignore[name-defined]
     __tablename__ = "survivors"
+    # A full name is looked up as a (given, family) pair of buckets: one index scan for the pair,
+    # rather than two bitmaps holding every survivor with that given name or that family name.
+    __table_args__ = (Index("ix_survivors_name_buckets", "given_name_bidx", "family_name_bidx"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
