@@ -18,6 +18,7 @@ identifying value.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -194,6 +195,11 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(_UNSEALED, None)
 
 
+def _seal_in(app: Flask) -> None:
+    with app.app_context():
+        seal()
+
+
 class _Sealer:
     """A worker's seals, a moment after the responses: the first response with events to seal
     starts a timer, the responses sent before it fires add their events to the same seal.
@@ -222,8 +228,7 @@ class _Sealer:
         # one committed before it is seen by this seal.
         with self._lock:
             self._timer = None
-        with self._app.app_context():
-            seal()
+        _seal_in(self._app)
 
     @property
     def waiting(self) -> threading.Timer | None:
@@ -246,14 +251,7 @@ def init_app(app: Flask) -> None:
     def seal_after_response(response: Response) -> Response:
         if g.pop("audit_unsealed", False):
             sealer: _Sealer | None = app.extensions["sutura.audit_sealer"]
-            if sealer is not None:
-                response.call_on_close(sealer.soon)
-            else:
-                def seal_in_app() -> None:
-                    with app.app_context():
-                        seal()
-
-                response.call_on_close(seal_in_app)
+            response.call_on_close(sealer.soon if sealer is not None else functools.partial(_seal_in, app))
         return response
 
     @app.teardown_appcontext

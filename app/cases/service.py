@@ -429,7 +429,7 @@ def search(user: User, filters: CaseFilters, page: int = 1) -> SearchResults:
     start = (max(page, 1) - 1) * SEARCH_RESULTS
     enough = start + SEARCH_RESULTS + 1  # the page, and one more match to show a next page exists
     found: list[Case] = []
-    read = checked = candidates = 0
+    read = candidates = 0
     ended = False
 
     def page_full() -> bool:
@@ -442,13 +442,13 @@ def search(user: User, filters: CaseFilters, page: int = 1) -> SearchResults:
         wanted = (candidates - read if few else max(enough - len(found), 0)) + SEARCH_SLACK
         rows = db.session.execute(stmt.limit(wanted).offset(read)).unique().all()
         read += len(rows)
-        candidates = int(rows[0][-1]) if rows else checked
+        candidates = int(rows[0][-1]) if rows else read
         for case, _candidates in rows:
             if page_full():
                 break
-            checked += 1
             found.extend(exact_matches([case], filters.q))
-        ended = (len(rows) < wanted or checked >= candidates) and not page_full()
+        # Unless the page filled, every row read was checked.
+        ended = (len(rows) < wanted or read >= candidates) and not page_full()
         if ended or page_full():
             break
     return SearchResults(found[start : start + SEARCH_RESULTS], len(found), exact=ended)
