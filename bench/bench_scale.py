@@ -178,6 +178,24 @@ def _register(app: Flask, username: str, people: list[dict[str, Any]]) -> None:
         db.session.commit()
 
 
+def _register_caseload(app: Flask, rng: random.Random) -> None:
+    """The measured caseworker's own cases, the same ``CASELOAD`` whatever the country's size."""
+    _register(
+        app,
+        "awa",
+        [
+            {"given_name": rng.choice(GIVEN), "family_name": rng.choice(FAMILY), "location": "ML-7-03"}
+            for _ in range(CASELOAD)
+        ],
+    )
+
+
+def _analyze(url: str) -> None:
+    """Fresh planner statistics, as a database that has lived with its data would have."""
+    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+
+
 def _grow(app: Flask, have: int, want: int, rng: random.Random) -> None:
     """Register cases until the country holds ``want``: 80 % in the big agency, among 40 other
     caseworkers (the one measured keeps her caseload), 20 % in the small one."""
@@ -334,14 +352,7 @@ def run() -> list[Row]:
         _register(
             app, "fatou", [{"given_name": "Fatoumata", "family_name": "Traoré", "location": "ML-6"} for _ in range(6)]
         )
-        _register(
-            app,
-            "awa",
-            [
-                {"given_name": rng.choice(GIVEN), "family_name": rng.choice(FAMILY), "location": "ML-7-03"}
-                for _ in range(CASELOAD)
-            ],
-        )
+        _register_caseload(app, rng)
         with app.app_context():
             wanted = db.session.execute(text("SELECT id FROM cases ORDER BY created_at LIMIT 1")).scalar_one()
         have = 7 + CASELOAD
@@ -350,8 +361,7 @@ def run() -> list[Row]:
             _grow(app, have, size, rng)
             grown = time.perf_counter() - started
             have = max(have, size)
-            with create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
-                conn.execute(text("VACUUM ANALYZE"))
+            _analyze(url)
             awa_web, awa_api = _sign_in(app, "awa")
             fatou_web, fatou_api = _sign_in(app, "fatou")
             found, where = _found(fatou_web, fatou_api, wanted)

@@ -51,7 +51,7 @@ from crypto import KeyRing
 from models import db
 
 from . import results
-from .bench_scale import CASELOAD, FAMILY, GIVEN, PASSWORD, _drop, _grow, _register, _schema_url, _setup
+from .bench_scale import CASELOAD, PASSWORD, _analyze, _drop, _grow, _register_caseload, _schema_url, _setup
 
 CASES = int(os.environ.get("BENCH_THROUGHPUT_CASES", "10000"))
 SECONDS = float(os.environ.get("BENCH_THROUGHPUT_SECONDS", "10"))
@@ -118,19 +118,11 @@ def _build(url: str, key_file: str) -> None:
     app = create_app(TestConfig, overrides)
     _setup(app)
     rng = random.Random(20261201)  # noqa: S311 — synthetic data, not secrets
-    _register(
-        app,
-        "awa",
-        [
-            {"given_name": rng.choice(GIVEN), "family_name": rng.choice(FAMILY), "location": "ML-7-03"}
-            for _ in range(CASELOAD)
-        ],
-    )
+    _register_caseload(app, rng)
     _grow(app, CASELOAD, CASES, rng)
     with app.app_context():
         db.engine.dispose()  # the workers are the only clients from here on
-    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
-        conn.execute(text("VACUUM ANALYZE"))
+    _analyze(url)
 
 
 Answer = tuple[int, http.client.HTTPMessage, bytes]

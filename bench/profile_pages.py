@@ -18,14 +18,14 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event
 
 from app import create_app
 from config import TestConfig
 from crypto import KeyRing
 from models import db
 
-from .bench_scale import CASELOAD, FAMILY, GIVEN, _drop, _grow, _register, _schema_url, _setup, _sign_in
+from .bench_scale import CASELOAD, _analyze, _drop, _grow, _register_caseload, _schema_url, _setup, _sign_in
 
 CASES = int(os.environ.get("PROFILE_CASES", "10000"))
 ROUNDS = int(os.environ.get("PROFILE_ROUNDS", "30"))
@@ -78,14 +78,9 @@ def run() -> str:
         )
         _setup(app)
         rng = random.Random(20261201)  # noqa: S311 — synthetic data, not secrets
-        mine = [
-            {"given_name": rng.choice(GIVEN), "family_name": rng.choice(FAMILY), "location": "ML-7-03"}
-            for _ in range(CASELOAD)
-        ]
-        _register(app, "awa", mine)
+        _register_caseload(app, rng)
         _grow(app, CASELOAD, CASES, rng)
-        with create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
-            conn.execute(text("VACUUM ANALYZE"))
+        _analyze(url)
         web, api = _sign_in(app, "awa")
         case_id = web.get("/api/v1/cases", headers=api).get_json()["items"][0]["id"]
         pages: list[tuple[str, Callable[[], Any]]] = [
