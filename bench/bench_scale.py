@@ -138,6 +138,15 @@ def _drop(schema: str) -> None:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
+def _bench_app(url: str) -> Flask:
+    """The service on the benchmark's schema, under a key ring of its own, set up by ``_setup``."""
+    app = create_app(
+        TestConfig, {"SQLALCHEMY_DATABASE_URI": url, "SUTURA_KEYRING": KeyRing.generate(), "RATELIMIT_ENABLED": False}
+    )
+    _setup(app)
+    return app
+
+
 def _setup(app: Flask) -> None:
     with app.app_context():
         Base.metadata.create_all(db.engine)
@@ -341,11 +350,7 @@ def run() -> list[Row]:
     schema, url = _schema_url()
     rows: list[Row] = []
     try:
-        app = create_app(
-            TestConfig,
-            {"SQLALCHEMY_DATABASE_URI": url, "SUTURA_KEYRING": KeyRing.generate(), "RATELIMIT_ENABLED": False},
-        )
-        _setup(app)
+        app = _bench_app(url)
         rng = random.Random(20261130)  # noqa: S311 — synthetic data, not secrets
         first = {"given_name": "Fatoumata", "family_name": "Traoré", "phone": "+223 76 99 99 99", "location": "ML-7-03"}
         _register(app, "fatou", [first])

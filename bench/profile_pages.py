@@ -20,12 +20,9 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 
-from app import create_app
-from config import TestConfig
-from crypto import KeyRing
 from models import db
 
-from .bench_scale import CASELOAD, _analyze, _drop, _grow, _register_caseload, _schema_url, _setup, _sign_in
+from .bench_scale import CASELOAD, _analyze, _bench_app, _drop, _grow, _register_caseload, _schema_url, _sign_in
 
 CASES = int(os.environ.get("PROFILE_CASES", "10000"))
 ROUNDS = int(os.environ.get("PROFILE_ROUNDS", "30"))
@@ -72,11 +69,7 @@ def _profile(app: Flask, call: Callable[[], Any]) -> tuple[float, int, float, fl
 def run() -> str:
     schema, url = _schema_url()
     try:
-        app = create_app(
-            TestConfig,
-            {"SQLALCHEMY_DATABASE_URI": url, "SUTURA_KEYRING": KeyRing.generate(), "RATELIMIT_ENABLED": False},
-        )
-        _setup(app)
+        app = _bench_app(url)
         rng = random.Random(20261201)  # noqa: S311 — synthetic data, not secrets
         _register_caseload(app, rng)
         _grow(app, CASELOAD, CASES, rng)
